@@ -1,0 +1,105 @@
+# Makefile - builds featc, libfeatrt and the tests; `make test` runs everything.
+#   make deps    install Debian packages and DuckDB (from npm)
+#   make         build build/featc and build/libfeatrt.a
+#   make test    unit, golden and end-to-end tests
+#   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz    build and run the front-end fuzzer (FUZZ_SECONDS=60)
+#   make bench   benchmarks
+
+B        ?= build
+CC       ?= cc
+SAN      ?=
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter -Wvla
+DUCKDB   := third_party/duckdb
+LLVM_CONFIG ?= llvm-config
+LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --includedir 2>/dev/null | sed 's/^/-isystem /')
+LLVM_LIBS   := $(shell $(LLVM_CONFIG) --link-shared --ldflags --libs 2>/dev/null)
+CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP \
+            -Icompiler -Iruntime -I$(B)/gen -isystem $(DUCKDB)/include $(LLVM_CFLAGS)
+LDFLAGS  := $(SAN) -L$(abspath $(DUCKDB)/lib) -Wl,-rpath,$(abspath $(DUCKDB)/lib) -rdynamic
+LIBS     := $(LLVM_LIBS) -lduckdb -lsqlite3 -lpq -lmicrohttpd -lyajl -lm -lpthread -ldl
+
+COMPILER_SRC := $(filter-out compiler/main.c,$(wildcard compiler/*.c compiler/sql/*.c compiler/llvm/*.c))
+RUNTIME_SRC  := $(wildcard runtime/*.c)
+GEN_SRC      := $(B)/gen/parser.c $(B)/gen/lexer.c
+COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(GEN_SRC:.c=.o)
+RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
+TEST_SRC     := $(wildcard tests/unit/test_*.c)
+TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all deps test unit golden e2e asan fuzz bench clean pg
+all: $(B)/featc $(B)/libfeatrt.a
+
+deps:
+	bash scripts/deps.sh
+
+$(B)/gen/parser.c $(B)/gen/parser.h: grammar/parser.y
+	@mkdir -p $(B)/gen
+	bison -Wall -Werror --defines=$(B)/gen/parser.h -o $(B)/gen/parser.c $<
+
+$(B)/gen/lexer.c $(B)/gen/lexer.h: grammar/lexer.l $(B)/gen/parser.h
+	@mkdir -p $(B)/gen
+	flex --header-file=$(B)/gen/lexer.h -o $(B)/gen/lexer.c $<
+
+# Generated code is not ours to warn about beyond the basics.
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(CC) $(filter-out $(WARN),$(CFLAGS)) -Wall -Werror -Wno-unused-function -Wno-sign-compare -c $< -o $@
+
+$(B)/compiler/%.o: compiler/%.c | $(B)/gen/parser.h $(B)/gen/lexer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/runtime/%.o: runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libfeatrt.a: $(RUNTIME_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libfeatc.a: $(COMPILER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/featc: $(B)/compiler/main.o $(B)/libfeatc.a $(B)/libfeatrt.a
+	$(CC) $(LDFLAGS) -o $@ $(B)/compiler/main.o -Wl,--whole-archive $(B)/libfeatrt.a -Wl,--no-whole-archive $(B)/libfeatc.a $(B)/libfeatrt.a $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libfeatc.a $(B)/libfeatrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfeatc.a $(B)/libfeatrt.a $(LIBS) -lcmocka
+
+# Runtime tests need only libfeatrt.
+$(B)/tests/test_rt_%: tests/unit/test_rt_%.c $(B)/libfeatrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfeatrt.a $(LIBS) -lcmocka
+
+unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+golden: $(B)/featc
+	bash tests/golden/run.sh $(B)/featc
+
+e2e: $(B)/featc
+	@fail=0; for t in $(sort $(wildcard tests/e2e/*.sh)); do echo "== $$t"; FEATC=$(B)/featc bash $$t || fail=1; done; exit $$fail
+
+test: all
+	@bash tests/run-all.sh $(B)
+
+asan:
+	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
+
+pg:
+	@bash scripts/pg-start.sh
+
+fuzz:
+	bash tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+
+bench: all
+	bash bench/run.sh $(B)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
