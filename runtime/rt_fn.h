@@ -17,9 +17,9 @@
  * timestamps and durations are epoch/int microseconds.
  * - A null argument gives a null result unless the line below says otherwise.
  * - A null result has null = 1 and v.i = 0, len = 0.
- * - A string result points into an argument's bytes or into memory taken from scratch
- *   (valid until the scratch is reset). scratch may be NULL for functions that never
- *   allocate (all but lower, upper, concat, to_float_string, to_string_*, geohash).
+ * - A string result points into an argument's bytes, into static text or into memory
+ *   taken from scratch (valid until the scratch is reset). scratch may be NULL for functions that never
+ *   allocate (all but lower, upper, concat, to_float_string, to_string_int/_timestamp, geohash).
  * - out may be the same slot as one of args (arguments are read before out is written).
  * - Errors become null: an int result outside int64, a NaN or infinite float result.
  * - Floats passed in are never NaN or infinite (nothing produces them); strings are
