@@ -1,0 +1,19 @@
+/* rt_main.h - the command line of a built feature binary (`featc build`): serve and replay. */
+#ifndef FEATRT_MAIN_H
+#define FEATRT_MAIN_H
+
+#include "rt_abi.h"
+
+#include <stdint.h>
+
+/* The whole program of a built binary; the generated `main` calls it with the embedded
+ * function table and manifest text (manifest_len bytes). Subcommands:
+ *     serve  --listen HOST:PORT [--events SOURCE=PATH ...] [--state DIR]
+ *            [--rejects PATH] [--retain DURATION|all] [--threads N]
+ *     replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH ...]
+ *            [--rejects PATH]
+ * Returns the exit code: 0 success, 1 failure (a corrupt manifest, unreadable input, a
+ * server that cannot start), 2 bad usage. */
+int rt_binary_main(int argc, char **argv, const rt_fn_table *fns, const char *manifest, int64_t manifest_len);
+
+#endif
