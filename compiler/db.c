@@ -16,13 +16,22 @@ void db_errf(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
-    /* Database messages often end in (or contain) newlines: keep one line. */
-    size_t n = strlen(err);
-    while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r' || err[n - 1] == ' '))
-        err[--n] = '\0';
-    for (size_t i = 0; i < n; i++)
-        if (err[i] == '\n' || err[i] == '\r' || err[i] == '\t')
-            err[i] = ' ';
+    /* Database messages often end in (or contain) newlines and tabs: keep one line, with
+     * each run of white space folded into one blank. */
+    size_t w = 0;
+    bool blank = false;
+    for (size_t r = 0; err[r]; r++) {
+        char ch = err[r];
+        if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+            blank = true;
+            continue;
+        }
+        if (blank && w > 0)
+            err[w++] = ' ';
+        blank = false;
+        err[w++] = ch;
+    }
+    err[w] = '\0';
 }
 
 const char *db_dialect_name(db_dialect d)

@@ -240,9 +240,14 @@ int db_check_table(db_conn *c, const char *table, int n, const char *const *name
                     c->label);
             rc = -1;
         } else if (types && !db_coltype_fits(c->dialect, cols.cols[k].type, types[i])) {
-            db_errf(err, errlen, "column \"%s\" of table \"%s\" is %s, which cannot hold a%s %s",
-                    names[i], table, cols.cols[k].type_name,
-                    types[i] == RT_INT ? "n" : "", db_rt_type_name(types[i]));
+            bool ts = types[i] == RT_TIMESTAMP;
+            db_errf(err, errlen,
+                    "column \"%s\" of table \"%s\" is %s, which cannot hold a%s %s%s%s%s", names[i],
+                    table, cols.cols[k].type_name, types[i] == RT_INT ? "n" : "",
+                    db_rt_type_name(types[i]),
+                    ts ? " (timestamps are stored as " : "",
+                    ts ? db_sql_type(c->dialect, RT_TIMESTAMP) : "",
+                    ts ? " epoch microseconds)" : "");
             rc = -1;
         }
     }

@@ -78,14 +78,22 @@ static void duck_close(db_conn *base)
     free(c);
 }
 
+/* DuckDB messages may carry the query text and a caret on further lines: keep the first. */
+static void duck_errf(char *err, size_t errlen, const char *msg)
+{
+    if (!msg)
+        msg = "unknown error";
+    int n = (int)strcspn(msg, "\n");
+    db_errf(err, errlen, "DuckDB: %.*s", n, msg);
+}
+
 static int duck_exec(db_conn *base, const char *sql, char *err, size_t errlen)
 {
     duck_conn *c = as_duck(base);
     duckdb_result res;
     int rc = 0;
     if (duckdb_query(c->con, sql, &res) == DuckDBError) {
-        const char *msg = duckdb_result_error(&res);
-        db_errf(err, errlen, "DuckDB: %s", msg ? msg : "unknown error");
+        duck_errf(err, errlen, duckdb_result_error(&res));
         rc = -1;
     }
     duckdb_destroy_result(&res);
@@ -326,8 +334,7 @@ static int duck_query(db_conn *base, const char *sql, int ncols, const rt_type *
     duck_conn *c = as_duck(base);
     duckdb_prepared_statement st = NULL;
     if (duckdb_prepare(c->con, sql, &st) == DuckDBError) {
-        const char *msg = duckdb_prepare_error(st);
-        db_errf(err, errlen, "DuckDB: %s", msg ? msg : "cannot prepare the query");
+        duck_errf(err, errlen, duckdb_prepare_error(st));
         duckdb_destroy_prepare(&st);
         return -1;
     }
@@ -335,8 +342,7 @@ static int duck_query(db_conn *base, const char *sql, int ncols, const rt_type *
     duckdb_state state = duckdb_execute_prepared(st, &res);
     duckdb_destroy_prepare(&st);
     if (state == DuckDBError) {
-        const char *msg = duckdb_result_error(&res);
-        db_errf(err, errlen, "DuckDB: %s", msg ? msg : "query failed");
+        duck_errf(err, errlen, duckdb_result_error(&res));
         duckdb_destroy_result(&res);
         return -1;
     }
@@ -379,9 +385,10 @@ static int duck_query(db_conn *base, const char *sql, int ncols, const rt_type *
 static void duck_appender_message(duck_loader *l, const char *what)
 {
     duckdb_error_data ed = duckdb_appender_error_data(l->app);
-    const char *msg = ed ? duckdb_error_data_message(ed) : NULL;
-    db_errf(l->base.err, sizeof l->base.err, "loading table \"%s\"%s: DuckDB: %s", l->base.table,
-            what, msg ? msg : "appender failed");
+    char msg[768];
+    duck_errf(msg, sizeof msg, ed ? duckdb_error_data_message(ed) : "the appender failed");
+    db_errf(l->base.err, sizeof l->base.err, "loading table \"%s\"%s: %s", l->base.table, what,
+            msg);
     if (ed)
         duckdb_destroy_error_data(&ed);
 }
@@ -415,8 +422,7 @@ static db_loader *duck_load_begin(db_conn *base, const char *table, int ncols,
     duckdb_appender app = NULL;
     if (rc == 0 && duckdb_appender_create_ext(c->con, NULL, schema, name, &app) == DuckDBError) {
         duckdb_error_data ed = duckdb_appender_error_data(app);
-        db_errf(msg, sizeof msg, "DuckDB: %s",
-                ed ? duckdb_error_data_message(ed) : "cannot create an appender");
+        duck_errf(msg, sizeof msg, ed ? duckdb_error_data_message(ed) : "cannot create an appender");
         if (ed)
             duckdb_destroy_error_data(&ed);
         duckdb_appender_destroy(&app);

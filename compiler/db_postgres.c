@@ -317,6 +317,9 @@ static int pq_query(db_conn *base, const char *sql, int ncols, const rt_type *ty
             }
             if (rc != 0 && st == PGRES_SINGLE_TUPLE)
                 pq_cancel(pg);
+        } else if (st == PGRES_EMPTY_QUERY) {
+            db_errf(err, errlen, "PostgreSQL: the query is empty");
+            rc = -1;
         } else if (st == PGRES_COMMAND_OK) {
             db_errf(err, errlen, "PostgreSQL: the statement returns no rows");
             rc = -1;

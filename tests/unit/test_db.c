@@ -750,6 +750,17 @@ static void test_missing_table_and_column(void **state)
     assert_int_equal(db_check_table(f->c, "transactions", 1, note, as_int, err, sizeof err), -1);
     assert_non_null(strstr(err, "which cannot hold an int"));
 
+    const char *id[] = {"id"};
+    const rt_type as_ts[] = {RT_TIMESTAMP};
+    assert_int_equal(db_check_table(f->c, "transactions", 1, id, as_ts, err, sizeof err), 0);
+    assert_int_equal(db_check_table(f->c, "transactions", 1, note, as_ts, err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "column \"note\" of table \"transactions\" is %s, which cannot hold a timestamp "
+             "(timestamps are stored as %s epoch microseconds)",
+             f->d == DB_DUCKDB ? "VARCHAR" : f->d == DB_SQLITE ? "TEXT" : "text",
+             f->d == DB_DUCKDB ? "BIGINT" : f->d == DB_SQLITE ? "INTEGER" : "bigint");
+    assert_string_equal(err, want);
+
     /* quoted names: case matters in PostgreSQL only */
     const char *upper[] = {"AMOUNT"};
     int rc = db_check_table(f->c, "transactions", 1, upper, NULL, err, sizeof err);
@@ -932,6 +943,10 @@ static void test_query_conversions(void **state)
                      "timestamp with time zone, which cannot be read as timestamp");
         expect_error(f, "CREATE TABLE pg_not_query (x int)", RT_INT, "returns no rows");
     }
+    /* one statement may end in a semicolon and comments */
+    assert_int_equal(one_int(f, "SELECT 5; "), 5);
+    assert_int_equal(one_int(f, "SELECT 6 -- six\n"), 6);
+    expect_error(f, "", RT_INT, db_dialect_name(f->d));
     /* shape and statement errors */
     int64_t ignored = 0;
     rt_type two[2] = {RT_INT, RT_INT};
