@@ -247,9 +247,17 @@ static int pq_convert(PGresult *res, int j, rt_type want, int64_t rowno, rt_slot
     return -1;
 }
 
+/* A result column whose type cannot give what the caller wants; named after the query ends
+ * (looking the type name up is a query of its own). */
+typedef struct pq_mismatch {
+    int col; /* 0-based, or -1 */
+    Oid type;
+    char name[96];
+} pq_mismatch;
+
 /* Checks the shape of the result against what the caller expects. */
-static int pq_check_shape(PGconn *pg, PGresult *res, int ncols, const rt_type *types, char *err,
-                          size_t errlen)
+static int pq_check_shape(PGresult *res, int ncols, const rt_type *types, pq_mismatch *bad,
+                          char *err, size_t errlen)
 {
     int have = PQnfields(res);
     if (have != ncols) {
@@ -259,10 +267,9 @@ static int pq_check_shape(PGconn *pg, PGresult *res, int ncols, const rt_type *t
     for (int j = 0; j < ncols; j++) {
         Oid t = PQftype(res, j);
         if (!pq_compatible(t, types[j])) {
-            char name[128];
-            pq_type_name(pg, t, name, sizeof name);
-            db_errf(err, errlen, "PostgreSQL: result column %d (%s) is %s, which cannot be read as %s",
-                    j + 1, PQfname(res, j), name, db_rt_type_name(types[j]));
+            bad->col = j;
+            bad->type = t;
+            snprintf(bad->name, sizeof bad->name, "%s", PQfname(res, j));
             return -1;
         }
     }
@@ -294,6 +301,7 @@ static int pq_query(db_conn *base, const char *sql, int ncols, const rt_type *ty
         abort();
     int rc = 0;
     bool checked = false;
+    pq_mismatch bad = {-1, 0, ""};
     int64_t rowno = 0;
     PGresult *res;
     while ((res = PQgetResult(pg)) != NULL) {
@@ -302,7 +310,7 @@ static int pq_query(db_conn *base, const char *sql, int ncols, const rt_type *ty
             /* already failed or stopped: discard the rest */
         } else if (st == PGRES_SINGLE_TUPLE || st == PGRES_TUPLES_OK) {
             if (!checked) {
-                rc = pq_check_shape(pg, res, ncols, types, err, errlen);
+                rc = pq_check_shape(res, ncols, types, &bad, err, errlen);
                 checked = true;
             }
             if (rc == 0 && PQntuples(res) == 1) {
@@ -337,6 +345,12 @@ static int pq_query(db_conn *base, const char *sql, int ncols, const rt_type *ty
         }
     }
     free(row);
+    if (bad.col >= 0) {
+        char type[128];
+        pq_type_name(pg, bad.type, type, sizeof type);
+        db_errf(err, errlen, "PostgreSQL: result column %d (%s) is %s, which cannot be read as %s",
+                bad.col + 1, bad.name, type, db_rt_type_name(types[bad.col]));
+    }
     return rc;
 }
 

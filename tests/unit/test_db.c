@@ -939,8 +939,15 @@ static void test_query_conversions(void **state)
         assert_true(same_bits(one_float(f, "SELECT '-0'::float8"), -0.0));
         assert_true(same_bits(one_float(f, "SELECT 'Infinity'::float8"), INFINITY));
         assert_int_equal(one_int(f, "SELECT (-32768)::int2"), -32768);
-        expect_error(f, "SELECT now()", RT_TIMESTAMP,
-                     "timestamp with time zone, which cannot be read as timestamp");
+        /* found on the first of many rows: the rest are cancelled, the session stays usable */
+        expect_error(f, "SELECT now() AS t FROM generate_series(1, 100000)", RT_TIMESTAMP,
+                     "result column 1 (t) is timestamp with time zone, which cannot be read as "
+                     "timestamp");
+        assert_int_equal(one_int(f, "SELECT 11"), 11);
+        expect_error(f, "SELECT CASE WHEN g < 50000 THEN g % 2 ELSE 2 END AS v FROM "
+                        "generate_series(0, 99999) g",
+                     RT_BOOL, "result row 50001, column v: an integer other than 0 or 1");
+        assert_int_equal(one_int(f, "SELECT 12"), 12);
         expect_error(f, "CREATE TABLE pg_not_query (x int)", RT_INT, "returns no rows");
     }
     /* one statement may end in a semicolon and comments */
