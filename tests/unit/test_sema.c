@@ -42,8 +42,6 @@ static void check_src(checked *c, const char *body)
     diag_init(&c->d, &c->mem, "t.feat", src, strlen(src));
     ast_file *f = parse_source(&c->mem, &c->d, src, strlen(src));
     c->p = diag_count(&c->d) ? NULL : sema_build_plan(&c->mem, &c->d, f);
-    if (diag_count(&c->d))
-        diag_print(&c->d, stderr);
 }
 
 /* The messages of all errors joined by newlines. */
