@@ -123,14 +123,37 @@ static int lookup(rt_jsonl *d, const char *key, size_t n) {
 
 /* ---- tokens ---- */
 
-/* True when none of the 8 bytes of w needs attention inside a string: no '"', '\\',
- * control character or non-ASCII byte. */
-static bool plain8(uint64_t w) {
+/* The bytes of w (8 bytes in memory order) that need attention inside a string: '"', '\\',
+ * control characters and non-ASCII bytes. Bit 7 of a byte is set for the first such byte
+ * (bytes above it may be flagged falsely, below it never), so on a little-endian machine
+ * ctz(mask) / 8 is its index; zero when there is none. */
+static uint64_t special8(uint64_t w) {
     const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     uint64_t lt20 = (w - ones * 0x20) & ~w & highs;
     uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
     uint64_t hq = (q - ones) & ~q & highs, hbs = (bs - ones) & ~bs & highs;
-    return ((lt20 | hq | hbs | (w & highs)) == 0);
+    return lt20 | hq | hbs | (w & highs);
+}
+
+/* Moves p to the first byte in [p, end) that needs attention inside a string, or to end. */
+static const char *skip_plain(const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t m = special8(w);
+        if (m)
+            return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            break;
+        p++;
+    }
+    return p;
 }
 
 static int hexval(char c) {
@@ -162,13 +185,7 @@ static bool scan_string(jp *j, const char **s, size_t *n, bool *esc) {
     const char *p = j->p, *end = j->end;
     *esc = false;
     for (;;) {
-        while (end - p >= 8) {
-            uint64_t w;
-            memcpy(&w, p, 8);
-            if (!plain8(w))
-                break;
-            p += 8;
-        }
+        p = skip_plain(p, end);
         if (p >= end)
             return fail(j, start, "unterminated string");
         unsigned char c = (unsigned char)*p;
