@@ -608,6 +608,23 @@ static const key_span *duplicate_unknown(rt_jsonl *d) {
     return NULL;
 }
 
+/* Writes the reason for the syntax error in j: "invalid JSON at column C: ..." (bytes from
+ * the line start), or "at line L, column C" when the text spans lines (a JSON document). */
+static void syntax_reason(const jp *j, char *reason, size_t reasonlen) {
+    size_t line = 1, col_start = 0;
+    for (size_t i = 0; i < j->err_at; i++) {
+        if (j->line[i] == '\n') {
+            line++;
+            col_start = i + 1;
+        }
+    }
+    if (line == 1)
+        snprintf(reason, reasonlen, "invalid JSON at column %zu: %s", j->err_at + 1, j->err);
+    else
+        snprintf(reason, reasonlen, "invalid JSON at line %zu, column %zu: %s", line, j->err_at - col_start + 1,
+                 j->err);
+}
+
 /* Names what a non-object line is: "array", "string", ... (its syntax already checked). */
 static const char *value_kind(char c) {
     return c == '[' ? "array" : c == '"' ? "string" : c == 't' || c == 'f' ? "bool" : c == 'n' ? "null" : "number";
@@ -630,7 +647,7 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
             }
             fail(&j, j.p, "unexpected text after the value");
         }
-        snprintf(reason, reasonlen, "invalid JSON at column %zu: %s", j.err_at + 1, j.err);
+        syntax_reason(&j, reason, reasonlen);
         return RT_JSONL_REJECT;
     }
     /* room for every decoded string of the line */
@@ -727,7 +744,7 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
             fail(&j, j.p, "unexpected text after the object");
     }
     if (j.err) {
-        snprintf(reason, reasonlen, "invalid JSON at column %zu: %s", j.err_at + 1, j.err);
+        syntax_reason(&j, reason, reasonlen);
         return RT_JSONL_REJECT;
     }
     if (oom) {
