@@ -517,17 +517,17 @@ static void run(const config *cfg)
 
         /* everything before safe = watermark - lateness has arrived */
         int64_t safe = wm - cfg->lateness * cfg->unit;
-        if (safe <= horizon)
-            continue;
         if (chance(cfg->settle_pct)) {
-            int64_t h = safe - rnd_in(0, 3) * cfg->unit;
+            /* a horizon may run ahead of what has arrived: events older than it may still
+             * come, queries wait until they are safe */
+            int64_t h = safe + (chance(25) ? rnd_in(1, cfg->lateness + 2) : -rnd_in(0, 3)) * cfg->unit;
             rt_view_settle(st, h);
             if (h > horizon)
                 horizon = h;
         }
         if (cfg->compact && chance(2))
             rt_view_compact(st);
-        if (chance(cfg->query_pct)) {
+        if (safe >= horizon && chance(cfg->query_pct)) {
             int64_t lo = horizon > safe - 30 * cfg->unit ? horizon : safe - 30 * cfg->unit;
             if (lo < horizon)
                 lo = horizon;
