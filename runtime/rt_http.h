@@ -56,7 +56,7 @@ int64_t rt_http_now(void);
 
 /* POST /v1/events/{source}: applies the body's events (JSON Lines, or one JSON object
  * over several lines) to source src under the write lock. Fills out. */
-void rt_http_ingest(rt_server *s, int src, char *body, size_t len, rt_http_response *out);
+void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http_response *out);
 
 /* Counts of one batch of events. */
 typedef struct rt_http_batch {
@@ -78,7 +78,7 @@ void rt_http_services_free(rt_server *s);
 
 /* POST /v1/features/{service}: decodes the body (keys, request fields, optional query
  * time), answers as of that time or now (epoch microseconds) under the read lock. */
-void rt_http_features(rt_server *s, int svc, char *body, size_t len, int64_t now, rt_http_response *out);
+void rt_http_features(rt_server *s, int svc, const char *body, size_t len, int64_t now, rt_http_response *out);
 
 /* Starts libmicrohttpd on the bound, listening socket fd (which it then owns): worker
  * threads, timeouts and body limits from s->cfg. NULL when it cannot start. */

@@ -48,7 +48,7 @@ static void healthz(rt_http_response *out)
     out->len = out->body ? strlen(out->body) : 0;
 }
 
-void rt_server_handle(rt_server *s, const char *method, const char *path, char *body, size_t len,
+void rt_server_handle(rt_server *s, const char *method, const char *path, const char *body, size_t len,
                       rt_http_response *out)
 {
     *out = (rt_http_response){0};

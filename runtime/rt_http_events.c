@@ -103,7 +103,7 @@ static bool is_multiline_object(const char *body, size_t len)
     return one;
 }
 
-void rt_http_ingest(rt_server *s, int src, char *body, size_t len, rt_http_response *out)
+void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http_response *out)
 {
     size_t nonblank = 0;
     while (nonblank < len && isspace((unsigned char)body[nonblank]))
@@ -116,14 +116,11 @@ void rt_http_ingest(rt_server *s, int src, char *body, size_t len, rt_http_respo
         rt_http_error(out, 400, "the body holds a NUL byte");
         return;
     }
-    if (is_multiline_object(body, len))
-        for (size_t i = 0; i < len; i++)
-            if (body[i] == '\n' || body[i] == '\r')
-                body[i] = ' '; /* whitespace outside strings: JSON strings cannot hold raw line breaks */
+    rt_event_format format = is_multiline_object(body, len) ? RT_EVENTS_JSON : RT_EVENTS_JSONL;
     char err[512];
     const char *file = "request";
-    rt_reader *r = rt_reader_open_mem(body, len, RT_EVENTS_JSONL, file, rt_engine_schema(s->engine, src), s->rejects,
-                                      err, sizeof err);
+    rt_reader *r =
+        rt_reader_open_mem(body, len, format, file, rt_engine_schema(s->engine, src), s->rejects, err, sizeof err);
     if (!r) {
         rt_http_error(out, 500, "%s", err);
         return;

@@ -142,7 +142,7 @@ static bool answer(rt_server *s, int svc, const rt_slot *keys, const rt_slot *re
     return answered;
 }
 
-void rt_http_features(rt_server *s, int svc, char *body, size_t len, int64_t now, rt_http_response *out)
+void rt_http_features(rt_server *s, int svc, const char *body, size_t len, int64_t now, rt_http_response *out)
 {
     const rt_prog_service *ps = &s->p->services[svc];
     const http_service *hs = &s->services[svc];
@@ -159,9 +159,6 @@ void rt_http_features(rt_server *s, int svc, char *body, size_t len, int64_t now
     }
     if (!check_shape(ps, body, out))
         return;
-    for (size_t i = 0; i < len; i++)
-        if (body[i] == '\n' || body[i] == '\r')
-            body[i] = ' '; /* valid JSON: line breaks are whitespace between tokens */
     rt_jsonl *dec = rt_jsonl_new(&hs->schema);
     rt_slot *rec = calloc((size_t)hs->schema.nfields + (size_t)hs->nreq + 1, sizeof *rec);
     if (!dec || !rec) {

@@ -54,9 +54,9 @@ typedef struct rt_http_response {
 } rt_http_response;
 
 /* Answers one request without the network (the HTTP layer calls this; so do tests):
- * method, path (decoded, without the query string) and the body (len bytes; body[len]
- * must be readable and is set to NUL by the caller's buffer). Thread-safe. */
-void rt_server_handle(rt_server *s, const char *method, const char *path, char *body, size_t len,
+ * method, path (decoded, without the query string) and the body: len bytes followed by a
+ * NUL byte. Thread-safe. */
+void rt_server_handle(rt_server *s, const char *method, const char *path, const char *body, size_t len,
                       rt_http_response *out);
 
 /* Runs `serve` until SIGINT or SIGTERM: new, start, print the address, wait, free.
