@@ -72,6 +72,8 @@ static llgen_val arith(llgen_ctx *c, const plan_expr *e)
         return llgen_null_val(c, e->type);
     llgen_val a = operand(c, e, 0, t), b = operand(c, e, 1, t);
     LLVMValueRef null = or2(c, a.null, b.null);
+    if (t == FT_NULL) /* both operands are the untyped null */
+        return llgen_null_val(c, e->type);
     if (t == FT_INT) {
         switch (e->arith) {
         case PA_ADD:
@@ -138,6 +140,8 @@ static LLVMValueRef compare(llgen_ctx *c, plan_cmp cmp, ftype t, llgen_val a, ll
         return LLVMBuildFCmp(c->b, fp[cmp], a.v, b.v, "");
     case FT_STRING:
         return LLVMBuildICmp(c->b, sp[cmp], llgen_compare_strings(c, a, b), llgen_i32(c, 0), "");
+    case FT_NULL: /* untyped nulls on both sides: the result is null anyway */
+        return llgen_i1(c, false);
     default:
         llgen_fail(c, "%s: comparison of %s operands", c->what, ftype_name(t));
         return llgen_i1(c, false);

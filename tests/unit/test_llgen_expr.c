@@ -431,6 +431,32 @@ static void test_timestamps_and_constants(void **state)
     th_free(&h);
 }
 
+/* Untyped nulls the type checker would normally type; the back end still gives null. */
+static void test_untyped_nulls(void **state)
+{
+    (void)state;
+    th h;
+    th_init(&h, 0, NULL);
+    arena *a = &h.a;
+    int cmp = th_add(&h, tx_cmp(a, PC_EQ, FT_NULL, tx_null(a, FT_NULL), tx_null(a, FT_NULL)));
+    int add = th_add(&h, tx_arith(a, PA_ADD, FT_NULL, tx_null(a, FT_NULL), tx_null(a, FT_NULL)));
+    int in = th_add(&h, tx_in(a, false, FT_NULL, 2, tx_null(a, FT_NULL), tx_null(a, FT_NULL)));
+    int cs = th_add(&h, tx_case(a, FT_NULL, true, 3, tx_bool(a, true), tx_null(a, FT_NULL), tx_null(a, FT_NULL)));
+    int co = th_add(&h, tx_call(a, PF_COALESCE, FT_NULL, 1, tx_null(a, FT_NULL)));
+    int neg = th_add(&h, tx_op(a, PX_NEG, I, 1, tx_null(a, FT_NULL)));
+    int isn = th_add(&h, tx_op(a, PX_IS_NULL, BO, 1, tx_null(a, FT_NULL)));
+    th_build(&h);
+    th_run(&h, NULL, 0);
+    assert_slot_null(h.out[cmp]);
+    assert_slot_null(h.out[add]);
+    assert_slot_null(h.out[in]);
+    assert_slot_null(h.out[cs]);
+    assert_slot_null(h.out[co]);
+    assert_slot_null(h.out[neg]);
+    assert_bool_slot(h.out[isn], true);
+    th_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,7 +464,7 @@ int main(void)
         cmocka_unit_test(test_float_arith),      cmocka_unit_test(test_three_valued_logic),
         cmocka_unit_test(test_compare),          cmocka_unit_test(test_float_compare),
         cmocka_unit_test(test_is_null_and_in),   cmocka_unit_test(test_case),
-        cmocka_unit_test(test_timestamps_and_constants),
+        cmocka_unit_test(test_timestamps_and_constants), cmocka_unit_test(test_untyped_nulls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
