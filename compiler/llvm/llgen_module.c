@@ -92,6 +92,15 @@ static LLVMBasicBlockRef fn_begin(llgen_ctx *c, const char *name, LLVMTypeRef ft
     return body;
 }
 
+/* Marks parameter i of the current function noalias: the memory it points to is reached only
+ * through it during the call (runtime/rt_abi.h's slot arrays are distinct), so loads from
+ * the record survive stores to the outputs and calls into the runtime. */
+static void noalias_param(llgen_ctx *c, unsigned i)
+{
+    unsigned kind = LLVMGetEnumAttributeKindForName("noalias", 7);
+    LLVMAddAttributeAtIndex(c->fn, i + 1, LLVMCreateEnumAttribute(c->cx, kind, 0));
+}
+
 /* Closes the entry block with a branch to the body. */
 static void fn_end(llgen_ctx *c, LLVMBasicBlockRef body)
 {
@@ -110,6 +119,7 @@ static LLVMValueRef gen_expect(llgen_ctx *c, int si)
     LLVMTypeRef params[1] = {c->t_ptr};
     LLVMBasicBlockRef body = fn_begin(c, name, LLVMFunctionType(c->t_i32, params, 1, 0), what);
     c->own_scratch = true;
+    noalias_param(c, 0);
     c->record = LLVMGetParam(c->fn, 0);
     c->record_src = src;
     LLVMBasicBlockRef ret = LLVMAppendBasicBlockInContext(c->cx, c->fn, "ret");
@@ -176,6 +186,8 @@ static LLVMValueRef gen_row(llgen_ctx *c, int vi)
     }
     const plan_source *src = &p->sources[v->source];
     const plan_entity *ent = &p->entities[v->entity];
+    for (unsigned i = 1; i < 4; i++)
+        noalias_param(c, i);
     c->scratch = LLVMGetParam(c->fn, 0);
     c->record = LLVMGetParam(c->fn, 1);
     c->record_src = src;
@@ -269,6 +281,8 @@ static LLVMValueRef gen_od(llgen_ctx *c, int bi)
     snprintf(what, sizeof what, "on_demand block '%s'", b->name ? b->name : "?");
     LLVMTypeRef params[6] = {c->t_ptr, c->t_ptr, c->t_ptr, c->t_ptr, c->t_i64, c->t_ptr};
     LLVMBasicBlockRef body = fn_begin(c, name, LLVMFunctionType(c->t_void, params, 6, 0), what);
+    noalias_param(c, 1);
+    noalias_param(c, 5);
     c->scratch = LLVMGetParam(c->fn, 0);
     c->now = LLVMGetParam(c->fn, 4);
     c->self_block = bi;
