@@ -2,6 +2,7 @@
 #include "test_llgen.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define I FT_INT
@@ -338,10 +339,12 @@ static void test_aot_object(void **state)
     plan_feature f;
     int kc[1];
     plan p = small_plan(&ar, &src, &ent, &v, &f, kc);
-    char path[] = "/tmp/test_llgen_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
+    char dir[] = "/tmp/test_llgen_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64], stub[64], exe[64], cmd[256];
+    snprintf(path, sizeof path, "%s/unit.o", dir);
+    snprintf(stub, sizeof stub, "%s/stub.c", dir);
+    snprintf(exe, sizeof exe, "%s/exe", dir);
     char err[1024] = "";
 
     llgen_unit *u = compile_ok(&p);
@@ -376,6 +379,30 @@ static void test_aot_object(void **state)
     assert_true(defines_data(syms, "featc_manifest"));
     assert_true(defines_data(syms, "featc_manifest_len"));
     free(syms);
+
+    /* The object links into a (PIE) executable whose main calls rt_binary_main with the
+     * table and the manifest; this stand-in checks both and runs the row function. */
+    FILE *sf = fopen(stub, "w");
+    assert_non_null(sf);
+    fputs("#include <stdint.h>\n#include <string.h>\n"
+          "typedef struct { union { int64_t i; double f; const char *s; } v; uint32_t len; uint8_t null, pad[3]; } slot;\n"
+          "typedef int32_t (*row_fn)(void *, const slot *, slot *, slot *);\n"
+          "typedef struct { int32_t ns; const void *e; int32_t nv; const row_fn *row; int32_t nb; const void *od; } table;\n"
+          "int rt_binary_main(int argc, char **argv, const table *t, const char *m, size_t n);\n"
+          "int rt_binary_main(int argc, char **argv, const table *t, const char *m, size_t n) {\n"
+          "    slot rec[5] = {{.v.s = \"c\", .len = 1}, {.v.f = 2.5}}, k[1], in[1];\n"
+          "    if (argc != 2 || strcmp(argv[1], \"go\") || n != 12 || memcmp(m, \"{\\\"m\\\":1}\\0tail\", 12)) return 1;\n"
+          "    if (t->ns != 1 || t->nv != 1 || t->nb != 0 || t->row[0](0, rec, k, in) != 1) return 2;\n"
+          "    return in[0].null == 0 && in[0].v.f == 2.5 && k[0].len == 1 ? 42 : 3;\n"
+          "}\n", sf);
+    assert_int_equal(fclose(sf), 0);
+    snprintf(cmd, sizeof cmd, "cc -pie -o %s %s %s", exe, path, stub);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s go", exe);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 42);
+
     /* an executable's unit is not for the JIT */
     assert_null(llgen_jit(u, err, sizeof err));
     assert_non_null(strstr(err, "main"));
@@ -387,6 +414,9 @@ static void test_aot_object(void **state)
     assert_non_null(strstr(err, "/nonexistent-dir/x.o"));
     llgen_free(u);
     unlink(path);
+    unlink(stub);
+    unlink(exe);
+    assert_int_equal(rmdir(dir), 0);
     arena_free(&ar);
 }
 
