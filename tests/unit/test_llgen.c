@@ -450,6 +450,18 @@ static void test_dump_and_jit_lifecycle(void **state)
     assert_flt_slot(in[0], 2.5);
     llgen_free(u);
     llgen_free(NULL);
+
+    /* an empty plan still has a table, with no arrays */
+    plan empty = {0};
+    u = compile_ok(&empty);
+    t = jit_ok(u);
+    assert_int_equal(t->nsources, 0);
+    assert_int_equal(t->nviews, 0);
+    assert_int_equal(t->nblocks, 0);
+    assert_null(t->expect);
+    assert_null(t->row);
+    assert_null(t->od);
+    llgen_free(u);
     arena_free(&ar);
 }
 
