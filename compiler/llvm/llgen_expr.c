@@ -26,11 +26,26 @@ static llgen_val operand(llgen_ctx *c, const plan_expr *e, int i, ftype t)
     return llgen_val_as(c, llgen_expr(c, e->args[i]), t);
 }
 
+/* The plan's name of a node kind, for messages. */
+static const char *kind_name(plan_expr_kind k)
+{
+    static const char *const names[] = {
+        [PX_CONST] = "constant", [PX_COLUMN] = "column",   [PX_REQUEST] = "request field",
+        [PX_FEATURE] = "feature", [PX_OD_FEATURE] = "on_demand feature", [PX_NOW] = "now()",
+        [PX_TO_FLOAT] = "to-float", [PX_NEG] = "unary -", [PX_NOT] = "not",
+        [PX_AND] = "and",        [PX_OR] = "or",           [PX_ARITH] = "arithmetic",
+        [PX_TS_ADD] = "timestamp +", [PX_TS_SUB] = "timestamp -", [PX_CONCAT] = "||",
+        [PX_COMPARE] = "comparison", [PX_IS_NULL] = "is null", [PX_IN] = "in",
+        [PX_CASE] = "case",      [PX_CALL] = "call",
+    };
+    return (unsigned)k < sizeof names / sizeof names[0] && names[k] ? names[k] : "unknown";
+}
+
 static bool check_arity(llgen_ctx *c, const plan_expr *e, int n)
 {
     if (e->nargs == n && e->args)
         return true;
-    llgen_fail(c, "%s: expression node %d has %d operands, expected %d", c->what, (int)e->kind, e->nargs, n);
+    llgen_fail(c, "%s: '%s' node with %d operands, expected %d", c->what, kind_name(e->kind), e->nargs, n);
     return false;
 }
 

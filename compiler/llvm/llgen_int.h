@@ -51,8 +51,7 @@ typedef struct llgen_ctx {
     LLVMBuilderRef b;  /* the body */
     LLVMBuilderRef ab; /* the entry block: allocas and set-up */
     LLVMTypeRef t_i1, t_i8, t_i32, t_i64, t_f64, t_ptr, t_void;
-    LLVMValueRef null_slots; /* i8* to nnull_slots all-null slots */
-    int nnull_slots;
+    LLVMValueRef null_slots; /* i8* to enough all-null slots for any slot array of the plan */
 
     /* The function being generated (reset by llgen_fn_begin). */
     LLVMValueRef fn;
@@ -64,7 +63,6 @@ typedef struct llgen_ctx {
     const plan_source *record_src;
     const llgen_val *lets;        /* row functions: let values so far */
     int nlets_ready;
-    const plan_view *view;
     LLVMValueRef request;         /* i8* (never NULL in the IR), or NULL in C when none */
     const plan_source *request_src;
     LLVMValueRef *view_ptrs;      /* per plan view: i8* to its feature slots, or NULL */

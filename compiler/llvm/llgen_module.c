@@ -59,7 +59,6 @@ static void make_null_slots(llgen_ctx *c)
     LLVMSetLinkage(g, LLVMPrivateLinkage);
     LLVMSetAlignment(g, 16);
     c->null_slots = LLVMConstPointerCast(g, c->t_ptr);
-    c->nnull_slots = n;
 }
 
 /* Starts function `name` of type fty (internal linkage): an entry block for allocas, which
@@ -81,7 +80,6 @@ static LLVMBasicBlockRef fn_begin(llgen_ctx *c, const char *name, LLVMTypeRef ft
     c->record_src = NULL;
     c->lets = NULL;
     c->nlets_ready = 0;
-    c->view = NULL;
     c->request = NULL;
     c->request_src = NULL;
     c->view_ptrs = NULL;
@@ -191,7 +189,6 @@ static LLVMValueRef gen_row(llgen_ctx *c, int vi)
     c->scratch = LLVMGetParam(c->fn, 0);
     c->record = LLVMGetParam(c->fn, 1);
     c->record_src = src;
-    c->view = v;
     LLVMValueRef keys = LLVMGetParam(c->fn, 2), inputs = LLVMGetParam(c->fn, 3);
     LLVMBasicBlockRef drop = LLVMAppendBasicBlockInContext(c->cx, c->fn, "drop");
 
