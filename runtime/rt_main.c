@@ -23,14 +23,23 @@ typedef struct cli {
     int nevents;
 } cli;
 
-static void usage(FILE *f, const char *prog, const rt_program *p)
+/* Prints the usage of cmd (both subcommands when cmd is NULL) and what p offers. */
+static void usage(FILE *f, const char *prog, const char *cmd, const rt_program *p)
 {
-    fprintf(f,
-            "usage: %s serve  --listen HOST:PORT [--events SOURCE=PATH ...] [--state DIR]\n"
-            "                 [--rejects PATH] [--retain DURATION|all] [--threads N]\n"
-            "       %s replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH ...]\n"
-            "                 [--rejects PATH]\n",
-            prog, prog);
+    int w = (int)strlen(prog);
+    const char *lead = "usage:";
+    if (!cmd || strcmp(cmd, "serve") == 0) {
+        fprintf(f,
+                "%s %s serve  --listen HOST:PORT [--events SOURCE=PATH ...] [--state DIR]\n"
+                "       %*s        [--rejects PATH] [--retain DURATION|all] [--threads N]\n",
+                lead, prog, w, "");
+        lead = "      ";
+    }
+    if (!cmd || strcmp(cmd, "replay") == 0)
+        fprintf(f,
+                "%s %s replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH ...]\n"
+                "       %*s        [--rejects PATH]\n",
+                lead, prog, w, "");
     if (!p)
         return;
     fputs("services:", f);
@@ -48,7 +57,7 @@ static int bad_usage(const cli *c, const rt_program *p, const char *fmt, const c
     fprintf(stderr, "%s%s%s: ", c->prog, c->cmd ? " " : "", c->cmd ? c->cmd : "");
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
-    usage(stderr, c->prog, p);
+    usage(stderr, c->prog, c->cmd, p);
     return 2;
 }
 
@@ -74,7 +83,7 @@ static const struct option_def {
 static int parse_options(cli *c, int argc, char **argv, const rt_program *p)
 {
     bool serve = strcmp(c->cmd, "serve") == 0;
-    for (int i = 2; i < argc; i++) {
+    for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *eq = strchr(a, '=');
         size_t n = eq ? (size_t)(eq - a) : strlen(a);
         const struct option_def *o = NULL;
@@ -180,36 +189,75 @@ static int run_replay(cli *c, const rt_program *p, const rt_fn_table *fns)
     return 0;
 }
 
-int rt_binary_main(int argc, char **argv, const rt_fn_table *fns, const char *manifest, int64_t manifest_len)
+/* Runs subcommand cmd ("serve" or "replay") with its options argv[0..argc). */
+static int run_command(const char *prog, const char *cmd, int argc, char **argv, const rt_program *p,
+                       const rt_fn_table *fns)
 {
-    cli c = {.prog = argc > 0 && argv[0] ? argv[0] : "featc-binary"};
-    const char *slash = strrchr(c.prog, '/');
-    if (slash && slash[1])
-        c.prog = slash + 1;
-    char err[1024];
-    rt_program *p = manifest_len >= 0 ? rt_program_parse(manifest, (size_t)manifest_len, err, sizeof err) : NULL;
-    if (!p) {
-        fprintf(stderr, "%s: the embedded program is corrupt: %s\n", c.prog, manifest_len >= 0 ? err : "no manifest");
+    cli *c = calloc(1, sizeof *c); /* large: the --events names */
+    if (!c) {
+        fprintf(stderr, "%s: out of memory\n", prog);
         return 1;
     }
+    c->prog = prog;
+    c->cmd = cmd;
+    int rc = parse_options(c, argc, argv, p);
+    if (rc == 0)
+        rc = strcmp(cmd, "serve") == 0 ? run_serve(c, p, fns) : run_replay(c, p, fns);
+    free(c);
+    return rc;
+}
+
+/* The program of manifest, checked against fns; NULL after printing why. */
+static rt_program *load_program(const char *prog, const rt_fn_table *fns, const char *manifest, int64_t manifest_len)
+{
+    char err[1024];
+    rt_program *p = manifest && manifest_len >= 0 ? rt_program_parse(manifest, (size_t)manifest_len, err, sizeof err)
+                                                  : NULL;
+    if (!p)
+        snprintf(err, sizeof err, "%s", manifest && manifest_len >= 0 ? err : "no manifest");
+    else if (!rt_program_check_fns(p, fns, err, sizeof err)) {
+        rt_program_free(p);
+        p = NULL;
+    }
+    if (!p)
+        fprintf(stderr, "%s: the compiled program is corrupt: %s\n", prog, err);
+    return p;
+}
+
+int rt_binary_main(int argc, char **argv, const rt_fn_table *fns, const char *manifest, int64_t manifest_len)
+{
+    const char *prog = argc > 0 && argv[0] ? argv[0] : "featc-binary";
+    const char *slash = strrchr(prog, '/');
+    if (slash && slash[1])
+        prog = slash + 1;
+    rt_program *p = load_program(prog, fns, manifest, manifest_len);
+    if (!p)
+        return 1;
     int rc;
     if (argc < 2) {
-        usage(stderr, c.prog, p);
+        usage(stderr, prog, NULL, p);
         rc = 2;
     } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        usage(stdout, c.prog, p);
+        usage(stdout, prog, NULL, p);
         rc = 0;
     } else if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "replay") != 0) {
-        rc = bad_usage(&c, p, "unknown command '%s' (expected serve or replay)", argv[1]);
-    } else if (!rt_program_check_fns(p, fns, err, sizeof err)) {
-        fprintf(stderr, "%s: the embedded program is corrupt: %s\n", c.prog, err);
-        rc = 1;
+        fprintf(stderr, "%s: unknown command '%s' (expected serve or replay)\n", prog, argv[1]);
+        usage(stderr, prog, NULL, p);
+        rc = 2;
     } else {
-        c.cmd = argv[1];
-        rc = parse_options(&c, argc, argv, p);
-        if (rc == 0)
-            rc = strcmp(c.cmd, "serve") == 0 ? run_serve(&c, p, fns) : run_replay(&c, p, fns);
+        rc = run_command(prog, argv[1], argc - 2, argv + 2, p, fns);
     }
+    rt_program_free(p);
+    return rc;
+}
+
+int rt_replay_main(const char *prog, int argc, char **argv, const rt_fn_table *fns, const char *manifest,
+                   int64_t manifest_len)
+{
+    rt_program *p = load_program(prog, fns, manifest, manifest_len);
+    if (!p)
+        return 1;
+    int rc = run_command(prog, "replay", argc, argv, p, fns);
     rt_program_free(p);
     return rc;
 }

@@ -16,4 +16,10 @@
  * server that cannot start), 2 bad usage. */
 int rt_binary_main(int argc, char **argv, const rt_fn_table *fns, const char *manifest, int64_t manifest_len);
 
+/* `featc replay`: the same replay command for a program compiled in-process. argv[0..argc)
+ * are the options only (what follows `BINARY replay`); prog names the program in messages.
+ * Same exit codes. */
+int rt_replay_main(const char *prog, int argc, char **argv, const rt_fn_table *fns, const char *manifest,
+                   int64_t manifest_len);
+
 #endif

@@ -85,6 +85,23 @@ static void test_replay(void **state)
     assert_non_null(strstr(text, "ev.csv:3: source 'ev': "));
     free(text);
     assert_int_equal(RUN("replay", "--service", "t", "--spine", spine, "--out", out), 1);
+    /* featc replay: the options alone. */
+    unlink(out);
+    char *opts[] = {"--service", "s", "--spine", spine, "--out", out, evarg, "--rejects", rej};
+    assert_int_equal(rt_replay_main("featc", 9, opts, &test_fns, test_manifest, (int64_t)strlen(test_manifest)), 0);
+    text = test_read(out);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "1,25,5,1,2.5,2.5,2.5,2\n"));
+    free(text);
+    char *bad[] = {"--listen", "x:1"};
+    fflush(stderr);
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 2);
+    int rc = rt_replay_main("featc", 2, bad, &test_fns, test_manifest, (int64_t)strlen(test_manifest));
+    dup2(saved, 2);
+    close(saved);
+    close(devnull);
+    assert_int_equal(rc, 2);
     free(ev);
     free(spine);
     free(out);
