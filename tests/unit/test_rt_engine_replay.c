@@ -277,6 +277,38 @@ static void test_random_against_brute_force(void **state)
     }
 }
 
+/* Corrupted spines are read or refused with a message, never a crash. */
+static void test_corrupt_spines(void **state)
+{
+    fixture *f = *state;
+    test_write(f->events, "{\"user\":1,\"amount\":5,\"ts\":100}\n{\"user\":2,\"amount\":7,\"ts\":120}\n");
+    static const char spine[] = "label,user,ts,x\na,1,97,10\n\"b\"\"\",2,2026-01-01T00:00:00Z,1.5e3\nc,,-5,\n";
+    static const char junk[] = ",\"\n\r x0-9.eE:TZ\xff\x00";
+    uint64_t x = 0x2545F4914F6CDD1Du;
+    size_t n = sizeof spine - 1;
+    char text[sizeof spine];
+    for (int i = 0; i < 600; i++) {
+        memcpy(text, spine, sizeof spine);
+        for (int k = 0; k < 1 + i % 3; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            text[x % n] = junk[(x >> 40) % (sizeof junk - 1)];
+        }
+        FILE *sf = fopen(f->spine, "w");
+        fwrite(text, 1, n, sf);
+        fclose(sf);
+        char err[256] = "";
+        rt_replay_stats st;
+        if (!run(f, &st, err, sizeof err))
+            assert_true(strlen(err) > 0);
+        else {
+            uint64_t lines = 1;
+            for (size_t k = 0; k < n; k++)
+                lines += text[k] == '\n';
+            assert_true(st.rows + st.skipped_rows < lines); /* the header is one of them */
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fatal_problems, setup, teardown),
         cmocka_unit_test(test_event_file_parse),
         cmocka_unit_test_setup_teardown(test_random_against_brute_force, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_spines, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,6 +329,43 @@ static void test_concurrency(void **state)
     free(resp);
 }
 
+/* Corrupted bodies and paths get an answer (never a crash; under the sanitizers, never a
+ * memory error), and every answer is a JSON object. */
+static void test_garbage(void **state)
+{
+    fixture *f = *state;
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .retain_us = 0};
+    rt_server *s = f->s = new_server(f, &cfg);
+    static const char *const seeds[] = {
+        "{\"user\":1,\"x\":18.5,\"at\":\"1970-01-01T00:03:20Z\"}",
+        "{\"user\":1,\"amount\":5,\"ts\":100}\n{\"user\":2,\"amount\":1e308,\"ts\":\"2020-01-01 00:00:00+01:00\"}\n",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        "{\"user\":\"\\ud800\",\"x\":-0.0}",
+    };
+    static const char *const paths[] = {"/v1/features/s", "/v1/events/ev", "/v1/features/", "/v1/events/",
+                                        "/metrics", "/v1/features/s/x"};
+    static const char junk[] = "{}[]\":,\\ \n0-9eE.+tfnu\x01\xff\xc3\x00";
+    uint64_t x = 88172645463325252u;
+    char body[256];
+    for (int i = 0; i < 4000; i++) {
+        const char *seed = seeds[i % 4];
+        size_t n = strlen(seed);
+        memcpy(body, seed, n);
+        for (int k = 0; k < 1 + i % 4; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            body[x % n] = junk[(x >> 32) % (sizeof junk - 1)];
+        }
+        body[n] = '\0';
+        rt_http_response r;
+        rt_server_handle(s, i % 7 ? "POST" : "GET", paths[i % 6], body, n, &r);
+        assert_non_null(r.body);
+        assert_true(r.status >= 200 && r.status < 500);
+        if (r.status != 200 || strcmp(paths[i % 6], "/metrics") != 0)
+            assert_true(r.body[0] == '{');
+        free(r.body);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +374,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_start_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_over_socket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
