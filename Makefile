@@ -29,7 +29,7 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps test unit golden e2e asan fuzz bench clean pg
+.PHONY: demo all deps test unit golden e2e asan fuzz bench clean pg
 all: $(B)/featc $(B)/libfeatrt.a
 
 deps:
@@ -89,6 +89,9 @@ test: all
 
 asan:
 	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
+
+demo: all
+	B=$(B) bash scripts/demo.sh
 
 pg:
 	@bash scripts/pg-start.sh
