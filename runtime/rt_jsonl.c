@@ -650,9 +650,9 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
         syntax_reason(&j, reason, reasonlen);
         return RT_JSONL_REJECT;
     }
-    /* room for every decoded string of the line */
-    if (d->scratch_cap < n) {
-        size_t cap = d->scratch_cap;
+    /* room for every decoded string of the line; memory goes back after a huge line */
+    if (d->scratch_cap < n || (d->scratch_cap > ((size_t)4 << 20) && n < d->scratch_cap / 16)) {
+        size_t cap = 4096;
         while (cap < n)
             cap *= 2;
         char *s = malloc(cap);

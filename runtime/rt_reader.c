@@ -1,6 +1,7 @@
 /* rt_reader.c - the one event reader: decodes and validates JSON Lines or CSV events of a source. */
 #include "rt_reader.h"
 
+#include "rt_abi.h"
 #include "rt_csv.h"
 #include "rt_input.h"
 #include "rt_jsonl.h"
@@ -47,6 +48,11 @@ bool rt_event_format_from_path(const char *path, rt_event_format *out) {
         return true;
     }
     return false;
+}
+
+int rt_expect_abi(void *ctx, const rt_slot *record) {
+    const rt_expect_fn *fn = ctx;
+    return (*fn)(record);
 }
 
 /* Checks the schema's invariants (a programming error when broken). */

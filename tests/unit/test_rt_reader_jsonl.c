@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rt_abi.h"
 #include "rt_reader.h"
 
 #include <math.h>
@@ -435,6 +436,35 @@ static void test_expect_text_one_line(void **state) {
     rt_reader_close(r);
 }
 
+/* A generated-code expect function plugged in through rt_expect_abi. */
+static int32_t k_is_positive(const rt_slot *rec) {
+    return !rec[0].null && rec[0].v.i <= 0 ? 0 : -1;
+}
+
+static void test_expect_abi(void **state) {
+    (void)state;
+    static const rt_field f1[] = {{"k", RT_INT, false}};
+    static const char *const texts[] = {"k > 0"};
+    rt_expect_fn fn = k_is_positive;
+    rt_schema sc = {.name = "s", .nfields = 1, .fields = f1, .time_field = -1, .expect = rt_expect_abi,
+                    .expect_ctx = &fn, .nexpects = 1, .expect_texts = texts};
+    static const char body[] = "{\"k\":1}\n{\"k\":0}\n{}\n";
+    char err[256];
+    seen_rejects seen = {0};
+    rt_reader *r = rt_reader_open_mem(body, sizeof body - 1, RT_EVENTS_JSONL, "m", &sc, NULL, err, sizeof err);
+    rt_reader_on_reject(r, on_reject, &seen);
+    rt_slot rec[1];
+    assert_int_equal(rt_reader_next(r, rec), 1);
+    assert_int_equal(rec[0].v.i, 1);
+    assert_int_equal(rt_reader_next(r, rec), 1); /* null passes */
+    assert_true(rec[0].null);
+    assert_int_equal(rt_reader_next(r, rec), 0);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.lines[0], 2);
+    assert_string_equal(seen.reasons[0], "expect k > 0 failed");
+    rt_reader_close(r);
+}
+
 static void test_open_errors(void **state) {
     (void)state;
     char err[256];
@@ -460,6 +490,7 @@ int main(void) {
         cmocka_unit_test(test_jsonl_schema_variants),
         cmocka_unit_test(test_json_document),
         cmocka_unit_test(test_expect_text_one_line),
+        cmocka_unit_test(test_expect_abi),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
