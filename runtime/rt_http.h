@@ -51,6 +51,10 @@ void rt_json_record(FILE *out, const rt_schema *schema, const rt_slot *record);
 /* Fills out with status and {"error": MESSAGE}. */
 void rt_http_error(rt_http_response *out, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Checks that a body holds something besides whitespace and no NUL byte; otherwise fills
+ * out with a 400 saying what was expected and returns false. */
+bool rt_http_body_ok(const char *body, size_t len, const char *expected, rt_http_response *out);
+
 /* Current wall-clock time in epoch microseconds. */
 int64_t rt_http_now(void);
 

@@ -27,6 +27,13 @@ static void method_not_allowed(rt_http_response *out, const char *method, const 
     out->allow = allow;
 }
 
+static void not_found(rt_http_response *out, const char *what, const char *name)
+{
+    char shown[160] = "";
+    rt_reject_excerpt(shown, sizeof shown, name, strlen(name), 100, false);
+    rt_http_error(out, 404, "no %s named '%s'", what, shown);
+}
+
 static void metrics(rt_server *s, rt_http_response *out)
 {
     *out = (rt_http_response){.status = 200, .content_type = "text/plain; version=0.0.4; charset=utf-8"};
@@ -57,14 +64,11 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
     char shown[200] = "";
     rt_reject_excerpt(shown, sizeof shown, path, strlen(path), 120, false);
     const char *name;
-    if (strcmp(path, "/healthz") == 0) {
+    if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
         if (!get)
             method_not_allowed(out, method, shown, "GET, HEAD");
-        else
+        else if (strcmp(path, "/healthz") == 0)
             healthz(out);
-    } else if (strcmp(path, "/metrics") == 0) {
-        if (!get)
-            method_not_allowed(out, method, shown, "GET, HEAD");
         else
             metrics(s, out);
     } else if ((name = after(path, "/v1/features/")) != NULL) {
@@ -72,7 +76,7 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
         if (!post) {
             method_not_allowed(out, method, shown, "POST");
         } else if (svc < 0) {
-            rt_http_error(out, 404, "no service named '%s'", shown + strlen("/v1/features/"));
+            not_found(out, "service", name);
         } else {
             double start = monotonic_seconds();
             rt_http_features(s, svc, body, len, rt_http_now(), out);
@@ -83,7 +87,7 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
         if (!post)
             method_not_allowed(out, method, shown, "POST");
         else if (src < 0)
-            rt_http_error(out, 404, "no source named '%s'", shown + strlen("/v1/events/"));
+            not_found(out, "source", name);
         else if (s->p->sources[src].kind == RT_SOURCE_REQUEST)
             rt_http_error(out, 400, "'%s' is a request source: it takes no events", s->p->sources[src].name);
         else

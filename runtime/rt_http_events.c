@@ -105,17 +105,8 @@ static bool is_multiline_object(const char *body, size_t len)
 
 void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http_response *out)
 {
-    size_t nonblank = 0;
-    while (nonblank < len && isspace((unsigned char)body[nonblank]))
-        nonblank++;
-    if (nonblank == len) {
-        rt_http_error(out, 400, "empty body: expected a JSON event or JSON Lines");
+    if (!rt_http_body_ok(body, len, "a JSON event or JSON Lines", out))
         return;
-    }
-    if (memchr(body, '\0', len)) {
-        rt_http_error(out, 400, "the body holds a NUL byte");
-        return;
-    }
     rt_event_format format = is_multiline_object(body, len) ? RT_EVENTS_JSON : RT_EVENTS_JSONL;
     char err[512];
     const char *file = "request";

@@ -4,7 +4,6 @@
 #include "rt_jsonl.h"
 #include "rt_time.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_tree.h>
@@ -146,18 +145,7 @@ void rt_http_features(rt_server *s, int svc, const char *body, size_t len, int64
 {
     const rt_prog_service *ps = &s->p->services[svc];
     const http_service *hs = &s->services[svc];
-    size_t b = 0;
-    while (b < len && isspace((unsigned char)body[b]))
-        b++;
-    if (b == len) {
-        rt_http_error(out, 400, "empty body: expected a JSON object of keys and request fields");
-        return;
-    }
-    if (memchr(body, '\0', len)) {
-        rt_http_error(out, 400, "the body holds a NUL byte");
-        return;
-    }
-    if (!check_shape(ps, body, out))
+    if (!rt_http_body_ok(body, len, "a JSON object of keys and request fields", out) || !check_shape(ps, body, out))
         return;
     rt_jsonl *dec = rt_jsonl_new(&hs->schema);
     rt_slot *rec = calloc((size_t)hs->schema.nfields + (size_t)hs->nreq + 1, sizeof *rec);

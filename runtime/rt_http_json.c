@@ -1,10 +1,11 @@
-/* rt_http_json.c - JSON output for the server: strings, values, event records, error bodies. */
+/* rt_http_json.c - JSON output for the server: strings, values, event records, errors; body checks. */
 #include "rt_http.h"
 
 #include "rt_format.h"
 #include "rt_time.h"
 #include "rt_utf8.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -111,6 +112,22 @@ void rt_http_error(rt_http_response *out, int status, const char *fmt, ...)
     rt_json_string(f, msg, strlen(msg));
     fputs("}\n", f);
     fclose(f);
+}
+
+bool rt_http_body_ok(const char *body, size_t len, const char *expected, rt_http_response *out)
+{
+    size_t b = 0;
+    while (b < len && isspace((unsigned char)body[b]))
+        b++;
+    if (b == len) {
+        rt_http_error(out, 400, "empty body: expected %s", expected);
+        return false;
+    }
+    if (memchr(body, '\0', len)) {
+        rt_http_error(out, 400, "the body holds a NUL byte");
+        return false;
+    }
+    return true;
 }
 
 int64_t rt_http_now(void)
