@@ -99,6 +99,9 @@ bool rt_feat_setup(rt_feat *f)
     case RK_VAR: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_var); acc_align = 16; break;
     case RK_DISTINCT: f->esz = sizeof(rt_ev_v); f->acc_size = 0; break;
     }
+    /* block partials pay off where a window's rows are scanned one by one */
+    f->psz = f->kind == RK_SUM_I || f->kind == RK_SUM_F || f->kind == RK_MINMAX || f->kind == RK_VAR
+                 ? f->acc_size : 0;
     f->tile_off = acc_align;
     f->tile_sz = f->tile_off + ((f->acc_size + acc_align - 1) / acc_align) * acc_align;
     /* record layout: the raw deque, then the settled part (16-aligned) */
@@ -372,14 +375,33 @@ void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, size_t lo,
         break;
     }
     case RK_MINMAX: {
-        rt_acc_mm *a = acc;
         const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
-        uint64_t best = e[lo].v;
-        for (size_t i = lo + 1; i < hi; i++)
-            if (mm_better(f, e[i].v, best))
-                best = e[i].v;
-        rt_acc_mm b = {1, best};
-        rt_acc_merge(f, a, &b);
+        rt_acc_mm b = {1, e[lo].v};
+        if (f->d.in_type == RT_FLOAT) {
+            double best = w2f(e[lo].v);
+            size_t at = lo;
+            for (size_t i = lo + 1; i < hi; i++) {
+                double x = w2f(e[i].v);
+                if (f->hi ? x > best : x < best) {
+                    best = x;
+                    at = i;
+                }
+            }
+            b.v = e[at].v;
+        } else if (f->d.in_type != RT_STRING) {
+            int64_t best = (int64_t)e[lo].v;
+            for (size_t i = lo + 1; i < hi; i++) {
+                int64_t x = (int64_t)e[i].v;
+                if (f->hi ? x > best : x < best)
+                    best = x;
+            }
+            b.v = (uint64_t)best;
+        } else {
+            for (size_t i = lo + 1; i < hi; i++)
+                if (mm_better(f, e[i].v, b.v))
+                    b.v = e[i].v;
+        }
+        rt_acc_merge(f, acc, &b);
         break;
     }
     case RK_ORDER: {

@@ -42,18 +42,55 @@ static void raw_pop(const rt_feat *f, rt_deque *q, size_t k, rt_cx *cx)
     if (f->is_str)
         for (size_t i = 0; i < k; i++)
             ev_release(f, rt_dq_at(q, f->esz, i), cx->pool);
-    rt_dq_drop_front(q, f->esz, k, cx->mem);
+    rt_dq_drop_front(q, f->esz, f->psz, k, cx->mem);
+}
+
+/* Computes the partials of the raw deque's complete blocks that lack one. Blocks holding the
+ * head are never read, so they are not computed (their first events may be gone). */
+static void part_update(const rt_feat *f, rt_deque *q)
+{
+    if (!f->psz || !q->part)
+        return;
+    size_t first = ((size_t)q->head + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
+    size_t last = ((size_t)q->head + q->len) / RT_DQ_BLOCK;
+    size_t b = q->pvalid > first ? q->pvalid : first;
+    for (; b < last; b++) {
+        void *acc = q->part + b * f->psz;
+        memset(acc, 0, f->psz);
+        size_t lo = b * RT_DQ_BLOCK - q->head;
+        rt_acc_add_range(f, acc, q, lo, lo + RT_DQ_BLOCK);
+    }
+    if (last > q->pvalid)
+        q->pvalid = (uint32_t)last;
+}
+
+/* Adds raw events lo..hi-1 to a borrowed accumulator, whole blocks through their partials. */
+static void add_raw(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi)
+{
+    if (f->psz && q->part && hi > lo) {
+        size_t b0 = ((size_t)q->head + lo + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
+        size_t b1 = ((size_t)q->head + hi) / RT_DQ_BLOCK;
+        if (b1 > q->pvalid)
+            b1 = q->pvalid;
+        if (b0 < b1) {
+            rt_acc_add_range(f, acc, q, lo, b0 * RT_DQ_BLOCK - q->head);
+            for (size_t b = b0; b < b1; b++)
+                rt_acc_merge(f, acc, q->part + b * f->psz);
+            lo = b1 * RT_DQ_BLOCK - q->head;
+        }
+    }
+    rt_acc_add_range(f, acc, q, lo, hi);
 }
 
 /* The accumulator of hop tile k, created empty when absent. */
 static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m)
 {
-    size_t pos = rt_dq_lower(tiles, f->tile_sz, k);
+    size_t pos = rt_dq_lower_back(tiles, f->tile_sz, k);
     char *p;
     if (pos < tiles->len && rt_dq_key(tiles, f->tile_sz, pos) == k) {
         p = rt_dq_at(tiles, f->tile_sz, pos);
     } else {
-        p = rt_dq_insert_at(tiles, f->tile_sz, pos, m);
+        p = rt_dq_insert_at(tiles, f->tile_sz, 0, pos, m);
         memset(p, 0, f->tile_sz);
         memcpy(p, &k, sizeof k);
     }
@@ -85,14 +122,16 @@ void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx
     case RT_WIN_SLIDING:
         if (ts < rt_sat_sub(h, f->d.size_us))
             break; /* before every future window */
-        rt_dq_insert(raw_of(fs), f->esz, ev, cx->mem);
+        rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
+        part_update(f, raw_of(fs));
         return;
     case RT_WIN_LIFETIME:
         if (ts < h) {
             fold(f, fs, ev, cx); /* visible to every future query */
             break;
         }
-        rt_dq_insert(raw_of(fs), f->esz, ev, cx->mem);
+        rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
+        part_update(f, raw_of(fs));
         return;
     case RT_WIN_HOP: {
         int64_t k = rt_floordiv(ts, f->d.hop_us), ks = rt_floordiv(h, f->d.hop_us);
@@ -102,7 +141,8 @@ void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx
             fold(f, fs, ev, cx); /* a tile every future query sees whole or not at all */
             break;
         }
-        rt_dq_insert(raw_of(fs), f->esz, ev, cx->mem);
+        rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
+        part_update(f, raw_of(fs));
         return;
     }
     }
@@ -114,10 +154,10 @@ void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
     rt_deque *q = raw_of(fs);
     switch (f->d.win) {
     case RT_WIN_SLIDING:
-        raw_pop(f, q, rt_dq_lower(q, f->esz, rt_sat_sub(h, f->d.size_us)), cx);
+        raw_pop(f, q, rt_dq_lower_front(q, f->esz, rt_sat_sub(h, f->d.size_us)), cx);
         break;
     case RT_WIN_LIFETIME: {
-        size_t n = rt_dq_lower(q, f->esz, h);
+        size_t n = rt_dq_lower_front(q, f->esz, h);
         for (size_t i = 0; i < n; i++)
             fold(f, fs, rt_dq_at(q, f->esz, i), cx);
         raw_pop(f, q, n, cx);
@@ -129,12 +169,12 @@ void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
             rt_vset_purge(set_of(f, fs), cx->mem, kd, f->is_str ? cx->pool : NULL);
         } else {
             rt_deque *tiles = set_of(f, fs);
-            size_t m = rt_dq_lower(tiles, f->tile_sz, kd);
+            size_t m = rt_dq_lower_front(tiles, f->tile_sz, kd);
             for (size_t i = 0; i < m; i++)
                 rt_acc_release(f, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off, cx->pool);
-            rt_dq_drop_front(tiles, f->tile_sz, m, cx->mem);
+            rt_dq_drop_front(tiles, f->tile_sz, 0, m, cx->mem);
         }
-        size_t n = rt_dq_lower(q, f->esz, rt_tile_start(ks, f->d.hop_us));
+        size_t n = rt_dq_lower_front(q, f->esz, rt_tile_start(ks, f->d.hop_us));
         for (size_t i = 0; i < n; i++) {
             const char *ev = rt_dq_at(q, f->esz, i);
             if (rt_floordiv(ev_ts(ev), f->d.hop_us) >= kd)
@@ -144,6 +184,7 @@ void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
         break;
     }
     }
+    part_update(f, q);
 }
 
 /* count_distinct at t: settled values (their set) plus raw values not already counted. */
@@ -151,12 +192,12 @@ static int64_t distinct_at(const rt_feat *f, const char *fs, int64_t t, rt_cx *c
 {
     const rt_deque *q = craw_of(fs);
     const rt_ev_v *e = q->len ? (const rt_ev_v *)rt_dq_at(q, f->esz, 0) : NULL;
-    size_t hi = rt_dq_lower(q, f->esz, t);
+    size_t hi = rt_dq_lower_back(q, f->esz, t);
     int64_t n = 0;
     rt_vscratch_reset(cx->scratch);
     switch (f->d.win) {
     case RT_WIN_SLIDING:
-        for (size_t i = rt_dq_lower(q, f->esz, rt_sat_sub(t, f->d.size_us)); i < hi; i++)
+        for (size_t i = rt_dq_lower_front(q, f->esz, rt_sat_sub(t, f->d.size_us)); i < hi; i++)
             n += rt_vscratch_add(cx->scratch, e[i].v);
         break;
     case RT_WIN_LIFETIME: {
@@ -171,7 +212,7 @@ static int64_t distinct_at(const rt_feat *f, const char *fs, int64_t t, rt_cx *c
         const rt_vset *s = cset_of(f, fs);
         int64_t ka = rt_sat_sub(rt_floordiv(t, f->d.hop_us), f->ntiles);
         n = (int64_t)rt_vset_count_from(s, ka);
-        for (size_t i = rt_dq_lower(q, f->esz, rt_tile_start(ka, f->d.hop_us)); i < hi; i++) {
+        for (size_t i = rt_dq_lower_front(q, f->esz, rt_tile_start(ka, f->d.hop_us)); i < hi; i++) {
             int64_t tile;
             if (!(rt_vset_get(s, e[i].v, &tile) && tile >= ka))
                 n += rt_vscratch_add(cx->scratch, e[i].v);
@@ -192,25 +233,25 @@ void rt_win_query(const rt_feat *f, const char *fs, int64_t t, rt_slot *out, rt_
     const rt_deque *q = craw_of(fs);
     rt_acc_any a;
     memset(&a, 0, sizeof a);
-    size_t lo = 0, hi = rt_dq_lower(q, f->esz, t);
+    size_t lo = 0, hi = rt_dq_lower_back(q, f->esz, t);
     switch (f->d.win) {
     case RT_WIN_LIFETIME:
         rt_acc_merge(f, &a, cset_of(f, fs));
         break;
     case RT_WIN_SLIDING:
-        lo = rt_dq_lower(q, f->esz, rt_sat_sub(t, f->d.size_us));
+        lo = rt_dq_lower_front(q, f->esz, rt_sat_sub(t, f->d.size_us));
         break;
     case RT_WIN_HOP: {
         /* whole settled tiles from the window's first tile, then the raw events after them */
         const rt_deque *tiles = cset_of(f, fs);
         int64_t ka = rt_sat_sub(rt_floordiv(t, f->d.hop_us), f->ntiles);
-        for (size_t i = rt_dq_lower(tiles, f->tile_sz, ka); i < tiles->len; i++)
+        for (size_t i = rt_dq_lower_front(tiles, f->tile_sz, ka); i < tiles->len; i++)
             rt_acc_merge(f, &a, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off);
-        lo = rt_dq_lower(q, f->esz, rt_tile_start(ka, f->d.hop_us));
+        lo = rt_dq_lower_front(q, f->esz, rt_tile_start(ka, f->d.hop_us));
         break;
     }
     }
-    rt_acc_add_range(f, &a, q, lo, hi);
+    add_raw(f, &a, q, lo, hi);
     rt_acc_result(f, &a, out);
     if (f->d.ttl_us > 0 && a.o.has && a.o.e.ts < rt_sat_sub(t, f->d.ttl_us)) {
         memset(out, 0, sizeof *out);
@@ -238,7 +279,7 @@ void rt_win_release(const rt_feat *f, char *fs, rt_cx *cx)
 {
     rt_deque *q = raw_of(fs);
     raw_pop(f, q, q->len, cx);
-    rt_dq_release(q, f->esz, cx->mem);
+    rt_dq_release(q, f->esz, f->psz, cx->mem);
     if (f->kind == RK_DISTINCT) {
         if (f->d.win != RT_WIN_SLIDING)
             rt_vset_release(set_of(f, fs), cx->mem, f->is_str ? cx->pool : NULL);
@@ -248,6 +289,6 @@ void rt_win_release(const rt_feat *f, char *fs, rt_cx *cx)
         rt_deque *tiles = set_of(f, fs);
         for (size_t i = 0; i < tiles->len; i++)
             rt_acc_release(f, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off, cx->pool);
-        rt_dq_release(tiles, f->tile_sz, cx->mem);
+        rt_dq_release(tiles, f->tile_sz, 0, cx->mem);
     }
 }

@@ -143,12 +143,18 @@ bool rt_vscratch_add(rt_vscratch *s, uint64_t k);
 void rt_vscratch_destroy(rt_vscratch *s);
 
 /* ---- sorted deques: elements of esz bytes whose first field is an int64 key (event time
- * or tile index), kept in key order; insertion after equal keys; pops at the front. */
+ * or tile index), kept in key order; insertion after equal keys; pops at the front.
+ * A deque may cache one partial aggregate of psz bytes per block of RT_DQ_BLOCK physical
+ * positions: the deque only allocates them and invalidates those whose elements move
+ * (pvalid); the owner computes them (psz 0: no partials). */
+
+#define RT_DQ_BLOCK 32
 
 typedef struct rt_deque {
     char *data;
+    char *part;      /* (cap / RT_DQ_BLOCK) partials of psz bytes, or NULL */
     uint32_t head, len, cap;
-    uint32_t pad_;
+    uint32_t pvalid; /* partials of blocks below this index are valid, from the head's block on */
 } rt_deque;
 
 static inline char *rt_dq_at(const rt_deque *q, uint32_t esz, size_t i)
@@ -161,19 +167,18 @@ static inline int64_t rt_dq_key(const rt_deque *q, uint32_t esz, size_t i)
     memcpy(&k, rt_dq_at(q, esz, i), sizeof k);
     return k;
 }
-/* First position whose key is >= key (len when none). */
+/* First position whose key is >= key (len when none): plain binary search, and searches
+ * that gallop from the front or from the back (cheap when the answer is near that end). */
 size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key);
+size_t rt_dq_lower_front(const rt_deque *q, uint32_t esz, int64_t key);
+size_t rt_dq_lower_back(const rt_deque *q, uint32_t esz, int64_t key);
 /* Opens a gap at position pos (0..len) and returns it for the caller to fill. */
-char *rt_dq_insert_at(rt_deque *q, uint32_t esz, size_t pos, rt_mem *m);
+char *rt_dq_insert_at(rt_deque *q, uint32_t esz, uint32_t psz, size_t pos, rt_mem *m);
 /* Inserts a copy of elem after every element with a key <= its key. */
-void rt_dq_insert(rt_deque *q, uint32_t esz, const void *elem, rt_mem *m);
+void rt_dq_insert(rt_deque *q, uint32_t esz, uint32_t psz, const void *elem, rt_mem *m);
 /* Drops the first k elements (the caller has released what they hold). */
-void rt_dq_drop_front(rt_deque *q, uint32_t esz, size_t k, rt_mem *m);
-void rt_dq_release(rt_deque *q, uint32_t esz, rt_mem *m);
-static inline size_t rt_dq_bytes(const rt_deque *q, uint32_t esz)
-{
-    return (size_t)q->cap * esz;
-}
+void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem *m);
+void rt_dq_release(rt_deque *q, uint32_t esz, uint32_t psz, rt_mem *m);
 
 /* ---- raw events and accumulators ---- */
 
@@ -250,6 +255,7 @@ typedef struct rt_feat {
     uint32_t tile_sz;    /* hop: tile element size */
     uint32_t set_off;    /* offset of the settled part after the raw deque */
     uint32_t size;       /* bytes of this feature's state in a key record */
+    uint32_t psz;        /* raw deque: bytes of a block partial (0: none kept) */
     size_t off;          /* offset of the feature's state in a key record */
     int64_t ntiles;      /* hop: D / H */
 } rt_feat;

@@ -137,6 +137,12 @@ static int cmp_order(int col, const ev *a, const ev *b, bool has_seq)
     return cmp_val(col, a, b);
 }
 
+static int sort_col;
+static int cmp_rows(const void *a, const void *b)
+{
+    return cmp_val(sort_col, *(const ev *const *)a, *(const ev *const *)b);
+}
+
 typedef struct ref {
     bool null;
     int64_t i;
@@ -251,12 +257,10 @@ static ref reference(const fspec *fs, int fi, bool has_seq, const ev *evs, size_
     }
     case RT_AGG_COUNT_DISTINCT: {
         r.null = false;
-        for (size_t i = 0; i < nrows; i++) {
-            bool seen = false;
-            for (size_t j = 0; j < i && !seen; j++)
-                seen = cmp_val(col, rows[i], rows[j]) == 0;
-            r.i += !seen;
-        }
+        sort_col = col;
+        qsort(rows, nrows, sizeof rows[0], cmp_rows);
+        for (size_t i = 0; i < nrows; i++)
+            r.i += i == 0 || cmp_val(col, rows[i], rows[i - 1]) != 0;
         break;
     }
     }
@@ -323,7 +327,7 @@ typedef struct win {
     int64_t size, hop;
 } win;
 
-static int build_features(fspec *out, const win *wins, int nwins, int64_t unit)
+static int build_features(fspec *out, const win *wins, int nwins, int64_t unit, int64_t wscale)
 {
     static const struct {
         rt_agg agg;
@@ -350,8 +354,8 @@ static int build_features(fspec *out, const win *wins, int nwins, int64_t unit)
             f->d.agg = combos[c].agg;
             f->d.in_type = col_type[f->col];
             f->d.win = wins[w].kind;
-            f->d.size_us = wins[w].size * unit;
-            f->d.hop_us = wins[w].hop * unit;
+            f->d.size_us = wins[w].size * unit * wscale;
+            f->d.hop_us = wins[w].hop * unit * wscale;
             switch (f->d.agg) {
             case RT_AGG_COUNT_ROWS:
             case RT_AGG_COUNT:
@@ -409,6 +413,7 @@ typedef struct config {
     int int_range;    /* C_INT values in [-int_range, int_range]; 0: near INT64 limits */
     bool has_seq;
     bool compact;     /* call rt_view_compact now and then */
+    int64_t wscale;   /* window sizes are multiplied by this (0: 1) */
 } config;
 
 static void fill_input(const ev *e, int col, rt_slot *s, char *strbuf)
@@ -454,7 +459,7 @@ static void run(const config *cfg)
         {RT_WIN_HOP, 20, 4},     {RT_WIN_SLIDING, 0, 0},
     };
     static fspec fs[512];
-    int nf = build_features(fs, wins, sizeof wins / sizeof wins[0], cfg->unit);
+    int nf = build_features(fs, wins, sizeof wins / sizeof wins[0], cfg->unit, cfg->wscale ? cfg->wscale : 1);
     rt_feature_desc *descs = calloc((size_t)nf, sizeof *descs);
     for (int i = 0; i < nf; i++)
         descs[i] = fs[i].d;
@@ -617,6 +622,18 @@ static void test_far_negative_times(void **s)
     run(&c);
 }
 
+/* windows holding hundreds of events: block partials and galloping searches */
+static void test_long_windows(void **s)
+{
+    (void)s;
+    config c = {.seed = 17, .nevents = 2500, .nkeys = 1, .lateness = 40, .start = -300, .unit = 1,
+                .settle_pct = 20, .query_pct = 30, .int_range = 1000000, .has_seq = true, .wscale = 40};
+    run(&c);
+    config d = {.seed = 18, .nevents = 2500, .nkeys = 2, .lateness = 3, .start = 0, .unit = 1000,
+                .settle_pct = 60, .query_pct = 30, .int_range = 0, .has_seq = false, .wscale = 25};
+    run(&d);
+}
+
 static void test_more_seeds(void **s)
 {
     (void)s;
@@ -635,7 +652,7 @@ int main(void)
         cmocka_unit_test(test_few_keys_in_order),  cmocka_unit_test(test_few_keys_late),
         cmocka_unit_test(test_many_keys_late_no_seq), cmocka_unit_test(test_rare_settles),
         cmocka_unit_test(test_int_extremes),       cmocka_unit_test(test_far_negative_times),
-        cmocka_unit_test(test_more_seeds),
+        cmocka_unit_test(test_long_windows),     cmocka_unit_test(test_more_seeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
