@@ -24,7 +24,7 @@ _Static_assert((int)RT_PWIN_LIFETIME == (int)RT_WIN_LIFETIME && (int)RT_PWIN_SLI
 typedef struct eng_source {
     rt_schema schema;
     rt_field *fields;
-    const rt_expect_fn *expect; /* points at fns->expect[src], the hook's context */
+    const rt_expect_fn *expect; /* points at fns->expect[src], the context of rt_expect_abi */
     bool has_wm;
     int64_t wm;
     uint64_t accepted;
@@ -48,13 +48,6 @@ struct rt_engine {
     rt_slot *inputs;
 };
 
-/* Adapts a generated expect function to the reader's hook. */
-static int expect_hook(void *ctx, const rt_slot *record)
-{
-    const rt_expect_fn *fn = ctx;
-    return (*fn)(record);
-}
-
 static bool setup_source(rt_engine *e, int s)
 {
     const rt_prog_source *ps = &e->p->sources[s];
@@ -73,7 +66,7 @@ static bool setup_source(rt_engine *e, int s)
                              .expect_texts = ps->expects};
     if (ps->nexpects > 0 && e->fns->expect[s]) {
         es->expect = &e->fns->expect[s];
-        es->schema.expect = expect_hook;
+        es->schema.expect = rt_expect_abi;
         es->schema.expect_ctx = (void *)es->expect;
     }
     return true;
