@@ -203,8 +203,8 @@ static void list_add(parse_ctx *pc, plist *l, pexpr x);
 %token ENTITY "'entity'" STREAM "'stream'" TABLE "'table'" REQUEST "'request'"
 %token FEATURES "'features'" ON_DEMAND "'on_demand'" SERVICE "'service'"
 %token TABLE_M "'table' "
-%token ON "'on'" BY "'by'" WHERE "'where'" LET "'let'" OVER "'over'" HOP "'hop'"
-%token DEFAULT "'default'" TTL "'ttl'" TIME "'time'" SEQ "'seq'" LATENESS "'lateness'"
+%token ON "'on'" BY "'by'" LET "'let'" OVER "'over'" HOP "'hop'" WHERE "'where'"
+%token TTL "'ttl'" DEFAULT "'default'" TIME "'time'" SEQ "'seq'" LATENESS "'lateness'"
 %token EXPECT "'expect'" AND "'and'" OR "'or'" NOT "'not'" NOTIN "'not in'" IS "'is'"
 %token NULL "'null'" IN "'in'" CASE "'case'" WHEN "'when'" THEN "'then'" ELSE "'else'"
 %token END "'end'" TRUE "'true'" FALSE "'false'"
@@ -231,10 +231,13 @@ static void list_add(parse_ctx *pc, plist *l, pexpr x);
 
 %%
 
+/* Recovery at declaration level: skip to the next declaration keyword or to the '}'
+ * that closes the broken declaration's block. */
 file:
     %empty
   | file decl
   | file error
+  | file error '}' { yyerrok; }
   ;
 
 decl:
@@ -1049,7 +1052,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pars
         items[k++] = "end of file";
 
     char list[512] = "";
-    if (k > 0 && k <= 6) {
+    if (k > 0 && k <= 8) {
         size_t o = 0;
         for (int j = 0; j < k; j++) {
             const char *sep = j == 0 ? ", expected " : j == k - 1 ? " or " : ", ";
