@@ -732,6 +732,15 @@ static void test_empty_inputs(void **state)
         assert_int_equal(p->file->decls.len, 0);
         done(p);
     }
+    /* a byte order mark is skipped at the start, and only there */
+    parsed *p = parse("\xef\xbb\xbf" "entity e (k: int)\n");
+    assert_clean(p);
+    assert_int_equal(p->file->decls.len, 1);
+    done(p);
+    p = parse("entity e (k: int)\n\xef\xbb\xbf");
+    assert_errors(p, 1);
+    find_err(p, "unexpected character U+FEFF");
+    done(p);
 }
 
 /* The error messages users see, where they point, and that recovery finds later errors. */
@@ -761,7 +770,7 @@ static void test_errors(void **state)
     assert_at(p, it, 2, 22);
     assert_int_equal(it->span.end - it->span.begin, 5);
     assert_at(p, find_err(p, "invalid duration '5x': unknown unit 'x'"), 3, 22);
-    assert_at(p, find_err(p, "invalid number '1.5h'"), 4, 22);
+    assert_at(p, find_err(p, "invalid duration '1.5h'"), 4, 22);
     done(p);
 
     p = parse("features v on s by e {\n    x = count() over 10\n}\n");
