@@ -681,6 +681,8 @@ static void test_newlines(void **state)
                       "    z = last(k)\n"
                       "    w = last(k in ('a',\n"
                       "                   'b'))\n"
+                      "    u = last(k not\n"
+                      "             in ('a'))\n"
                       "}\n"
                       "service one { v.x }\n"
                       "service none {}\n"
@@ -690,7 +692,7 @@ static void test_newlines(void **state)
     const ast_source *s = decl(p, 1)->source;
     assert_int_equal(s->fields.len, 2);
     const ast_view *v = decl(p, 2)->view;
-    assert_int_equal(v->members.len, 4);
+    assert_int_equal(v->members.len, 5);
     const ast_feature *f = feature_at(v, 0);
     assert_call(f->value, "sum", 1);
     assert_true(f->over->int_value == US_H);
@@ -701,6 +703,9 @@ static void test_newlines(void **state)
     assert_int_equal(c->args.len, 4);
     assert_int_expr(c->rhs, 3);
     assert_int_equal(((ast_expr *)feature_at(v, 3)->value->args.items[0])->args.len, 2);
+    c = feature_at(v, 4)->value->args.items[0];
+    assert_int_equal(c->kind, AST_IN);
+    assert_true(c->negated);
     assert_int_equal(decl(p, 3)->service->items.len, 1);
     assert_int_equal(decl(p, 4)->service->items.len, 0);
     assert_int_equal(decl(p, 5)->service->items.len, 2);
