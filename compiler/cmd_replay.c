@@ -35,7 +35,7 @@ int cmd_replay(int argc, char **argv)
     else if (!fns)
         fprintf(stderr, "featc replay: internal error: %s\n", err);
     else
-        rc = rt_replay_main("featc replay", argc - 1, argv + 1, fns, manifest, (int64_t)mlen);
+        rc = rt_replay_main("featc", argc - 1, argv + 1, fns, manifest, (int64_t)mlen);
     llgen_free(code);
     free(manifest);
     driver_free(&u);
