@@ -115,7 +115,27 @@ static void fold(const rt_feat *f, char *fs, const void *ev, rt_cx *cx)
     }
 }
 
-void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
+/* The first horizon at which hop tile k is dropped: floor(h / H) - ntiles > k. */
+static int64_t tile_due(const rt_feat *f, int64_t k)
+{
+    return rt_tile_start(rt_sat_add(k, rt_sat_add(f->ntiles, 1)), f->d.hop_us);
+}
+
+/* The first horizon at which settling moves a raw event stamped ts. */
+static int64_t raw_due(const rt_feat *f, int64_t ts)
+{
+    switch (f->d.win) {
+    case RT_WIN_SLIDING: /* evicted once ts < h - D */
+        return rt_sat_add(rt_sat_add(ts, f->d.size_us), 1);
+    case RT_WIN_LIFETIME: /* folded once ts < h */
+        return rt_sat_add(ts, 1);
+    case RT_WIN_HOP: /* folded once its tile is below floor(h / H) */
+        return rt_tile_start(rt_sat_add(rt_floordiv(ts, f->d.hop_us), 1), f->d.hop_us);
+    }
+    return INT64_MAX;
+}
+
+int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
 {
     int64_t ts = ev_ts(ev);
     switch (f->d.win) {
@@ -124,7 +144,7 @@ void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx
             break; /* before every future window */
         rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
         part_update(f, raw_of(fs));
-        return;
+        return raw_due(f, ts);
     case RT_WIN_LIFETIME:
         if (ts < h) {
             fold(f, fs, ev, cx); /* visible to every future query */
@@ -132,21 +152,47 @@ void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx
         }
         rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
         part_update(f, raw_of(fs));
-        return;
+        return raw_due(f, ts);
     case RT_WIN_HOP: {
         int64_t k = rt_floordiv(ts, f->d.hop_us), ks = rt_floordiv(h, f->d.hop_us);
         if (k < rt_sat_sub(ks, f->ntiles))
             break; /* before every future window's first tile */
         if (k < ks) {
             fold(f, fs, ev, cx); /* a tile every future query sees whole or not at all */
-            break;
+            ev_release(f, ev, cx->pool);
+            return tile_due(f, k);
         }
         rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
         part_update(f, raw_of(fs));
-        return;
+        return raw_due(f, ts);
     }
     }
     ev_release(f, ev, cx->pool);
+    return INT64_MAX;
+}
+
+int64_t rt_win_due(const rt_feat *f, const char *fs)
+{
+    const rt_deque *q = craw_of(fs);
+    int64_t due = q->len ? raw_due(f, rt_dq_key(q, f->esz, 0)) : INT64_MAX;
+    if (f->d.win != RT_WIN_HOP)
+        return due;
+    int64_t k = INT64_MAX;
+    if (f->kind == RK_DISTINCT) {
+        const rt_vset *v = cset_of(f, fs);
+        if (v->count)
+            k = v->lo;
+    } else {
+        const rt_deque *tiles = cset_of(f, fs);
+        if (tiles->len)
+            k = rt_dq_key(tiles, f->tile_sz, 0);
+    }
+    if (k != INT64_MAX) {
+        int64_t td = tile_due(f, k);
+        if (td < due)
+            due = td;
+    }
+    return due;
 }
 
 void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)

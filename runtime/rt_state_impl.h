@@ -26,6 +26,13 @@ static inline int64_t rt_sat_sub(int64_t a, int64_t b)
     return a < INT64_MIN + b ? INT64_MIN : a - b;
 }
 
+/* a + b for b >= 0, saturating at INT64_MAX. */
+static inline int64_t rt_sat_add(int64_t a, int64_t b)
+{
+    assert(b >= 0);
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 /* k * h clamped to the int64 range: the first microsecond of tile k. */
 static inline int64_t rt_tile_start(int64_t k, int64_t h)
 {
@@ -287,10 +294,13 @@ void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out);
 
 /* Per-feature window state inside a key record (fs points at f->size zeroed bytes when new). */
 /* Adds one event; ev is an rt_ev_v / rt_ev_o / int64 time per f->esz and holds one reference
- * to its string, which this call takes over. h is the settled horizon. */
-void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx);
+ * to its string, which this call takes over. h is the settled horizon. Returns the first
+ * horizon at which rt_win_settle has something to do with what was added (INT64_MAX: never). */
+int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx);
 /* Folds and evicts for horizon h. */
 void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx);
+/* The first horizon at which rt_win_settle has something to do (INT64_MAX: never). */
+int64_t rt_win_due(const rt_feat *f, const char *fs);
 /* The feature's value at t (ttl and default applied). Reads only. */
 void rt_win_query(const rt_feat *f, const char *fs, int64_t t, rt_slot *out, rt_cx *cx);
 bool rt_win_empty(const rt_feat *f, const char *fs);
