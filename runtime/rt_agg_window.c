@@ -49,13 +49,14 @@ static void raw_pop(const rt_feat *f, rt_deque *q, size_t k, rt_cx *cx)
  * head are never read, so they are not computed (their first events may be gone). */
 static void part_update(const rt_feat *f, rt_deque *q)
 {
-    if (!f->psz || !q->part)
+    char *part = rt_dq_part(q, f->esz, f->psz);
+    if (!part)
         return;
     size_t first = ((size_t)q->head + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
     size_t last = ((size_t)q->head + q->len) / RT_DQ_BLOCK;
     size_t b = q->pvalid > first ? q->pvalid : first;
     for (; b < last; b++) {
-        void *acc = q->part + b * f->psz;
+        void *acc = part + b * f->psz;
         memset(acc, 0, f->psz);
         size_t lo = b * RT_DQ_BLOCK - q->head;
         rt_acc_add_range(f, acc, q, lo, lo + RT_DQ_BLOCK);
@@ -67,7 +68,8 @@ static void part_update(const rt_feat *f, rt_deque *q)
 /* Adds raw events lo..hi-1 to a borrowed accumulator, whole blocks through their partials. */
 static void add_raw(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi)
 {
-    if (f->psz && q->part && hi > lo) {
+    const char *part = rt_dq_part(q, f->esz, f->psz);
+    if (part && hi > lo) {
         size_t b0 = ((size_t)q->head + lo + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
         size_t b1 = ((size_t)q->head + hi) / RT_DQ_BLOCK;
         if (b1 > q->pvalid)
@@ -75,7 +77,7 @@ static void add_raw(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, s
         if (b0 < b1) {
             rt_acc_add_range(f, acc, q, lo, b0 * RT_DQ_BLOCK - q->head);
             for (size_t b = b0; b < b1; b++)
-                rt_acc_merge(f, acc, q->part + b * f->psz);
+                rt_acc_merge(f, acc, part + b * f->psz);
             lo = b1 * RT_DQ_BLOCK - q->head;
         }
     }
@@ -135,7 +137,8 @@ static int64_t raw_due(const rt_feat *f, int64_t ts)
     return INT64_MAX;
 }
 
-int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
+/* Adds the event; returns the due horizon of what it added. */
+static int64_t add_event(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
 {
     int64_t ts = ev_ts(ev);
     switch (f->d.win) {
@@ -171,7 +174,17 @@ int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx 
     return INT64_MAX;
 }
 
-int64_t rt_win_due(const rt_feat *f, const char *fs)
+int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
+{
+    rt_fhdr *hd = (rt_fhdr *)fs;
+    int64_t due = add_event(f, fs, h, ev, cx);
+    if (due < hd->due)
+        hd->due = due;
+    return hd->due;
+}
+
+/* The first horizon at which settling this feature has work, from its current contents. */
+static int64_t feature_due(const rt_feat *f, const char *fs)
 {
     const rt_deque *q = craw_of(fs);
     int64_t due = q->len ? raw_due(f, rt_dq_key(q, f->esz, 0)) : INT64_MAX;
@@ -195,8 +208,17 @@ int64_t rt_win_due(const rt_feat *f, const char *fs)
     return due;
 }
 
-void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
+void rt_win_init(const rt_feat *f, char *fs)
 {
+    memset(fs, 0, f->size);
+    ((rt_fhdr *)fs)->due = INT64_MAX;
+}
+
+int64_t rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
+{
+    rt_fhdr *hd = (rt_fhdr *)fs;
+    if (h < hd->due)
+        return hd->due;
     rt_deque *q = raw_of(fs);
     switch (f->d.win) {
     case RT_WIN_SLIDING:
@@ -231,6 +253,8 @@ void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
     }
     }
     part_update(f, q);
+    hd->due = feature_due(f, fs);
+    return hd->due;
 }
 
 /* count_distinct at t: settled values (their set) plus raw values not already counted. */

@@ -126,8 +126,7 @@ static void rec_settle(rt_view_state *s, char *rec)
     int64_t due = INT64_MAX;
     for (int i = 0; i < s->nfeatures; i++) {
         const rt_feat *f = &s->feats[i];
-        rt_win_settle(f, rec + f->off, s->horizon, &s->cx);
-        int64_t d = rt_win_due(f, rec + f->off);
+        int64_t d = rt_win_settle(f, rec + f->off, s->horizon, &s->cx);
         if (d < due)
             due = d;
     }
@@ -175,8 +174,9 @@ void rt_view_ingest(rt_view_state *s, const rt_slot *keys, int64_t ts, const rt_
             s->recs = rt_xrealloc(s->recs, s->rec_cap * s->rec_size);
         }
         char *rec = rec_at(s, (size_t)idx);
-        memset(rec, 0, s->rec_size);
         ((rec_hdr *)rec)->due = INT64_MAX;
+        for (i = 0; i < s->nfeatures; i++)
+            rt_win_init(&s->feats[i], rec + s->feats[i].off);
     }
     char *rec = rec_at(s, (size_t)idx);
     rec_settle(s, rec);

@@ -158,11 +158,16 @@ void rt_vscratch_destroy(rt_vscratch *s);
 #define RT_DQ_BLOCK 32
 
 typedef struct rt_deque {
-    char *data;
-    char *part;      /* (cap / RT_DQ_BLOCK) partials of psz bytes, or NULL */
+    char *data;      /* cap elements, then (cap / RT_DQ_BLOCK) partials of psz bytes */
     uint32_t head, len, cap;
     uint32_t pvalid; /* partials of blocks below this index are valid, from the head's block on */
 } rt_deque;
+
+/* The partials (NULL when the deque has none). */
+static inline char *rt_dq_part(const rt_deque *q, uint32_t esz, uint32_t psz)
+{
+    return psz && q->cap >= RT_DQ_BLOCK ? q->data + (size_t)q->cap * esz : NULL;
+}
 
 static inline char *rt_dq_at(const rt_deque *q, uint32_t esz, size_t i)
 {
@@ -292,15 +297,21 @@ void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, size_t lo,
 /* The aggregate's value (before ttl and default). */
 void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out);
 
-/* Per-feature window state inside a key record (fs points at f->size zeroed bytes when new). */
+/* Per-feature window state inside a key record: the raw deque, the feature's due horizon,
+ * then the settled part at set_off. */
+typedef struct rt_fhdr {
+    rt_deque raw;
+    int64_t due; /* the first horizon at which rt_win_settle has something to do */
+} rt_fhdr;
+
+/* Makes fs (f->size bytes) the state of a feature without events. */
+void rt_win_init(const rt_feat *f, char *fs);
 /* Adds one event; ev is an rt_ev_v / rt_ev_o / int64 time per f->esz and holds one reference
  * to its string, which this call takes over. h is the settled horizon. Returns the first
- * horizon at which rt_win_settle has something to do with what was added (INT64_MAX: never). */
+ * horizon at which rt_win_settle has something to do (INT64_MAX: never). */
 int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx);
-/* Folds and evicts for horizon h. */
-void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx);
-/* The first horizon at which rt_win_settle has something to do (INT64_MAX: never). */
-int64_t rt_win_due(const rt_feat *f, const char *fs);
+/* Folds and evicts for horizon h when the feature is due; returns its next due horizon. */
+int64_t rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx);
 /* The feature's value at t (ttl and default applied). Reads only. */
 void rt_win_query(const rt_feat *f, const char *fs, int64_t t, rt_slot *out, rt_cx *cx);
 bool rt_win_empty(const rt_feat *f, const char *fs);
