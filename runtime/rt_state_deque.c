@@ -1,20 +1,7 @@
 /* rt_state_deque.c - key-ordered deques of fixed-size elements (raw events, hop tiles) with room for block partials. */
 #include "rt_state_impl.h"
 
-#define MIN_CAP_BYTES 64
-
-size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key)
-{
-    size_t lo = 0, hi = q->len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rt_dq_key(q, esz, mid) < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
+#define MIN_CAP_BYTES 32
 
 /* Binary search for the first key >= key among positions [lo1, hi), knowing every key
  * before lo1 is < key and key(hi) >= key (or hi == len). */

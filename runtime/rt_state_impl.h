@@ -66,7 +66,6 @@ void rt_mem_init(rt_mem *m);
 void rt_mem_destroy(rt_mem *m);
 void *rt_mem_alloc(rt_mem *m, size_t n);
 void rt_mem_free(rt_mem *m, void *p, size_t n);
-void *rt_mem_realloc(rt_mem *m, void *p, size_t old, size_t n);
 size_t rt_mem_bytes(const rt_mem *m);
 
 /* ---- string pool: every string value held by the state is interned once and reference
@@ -88,7 +87,6 @@ typedef struct rt_pslot {
 typedef struct rt_pool {
     rt_pslot *slots;
     size_t mask, count;
-    size_t str_bytes;
     rt_mem *mem;
 } rt_pool;
 
@@ -179,9 +177,8 @@ static inline int64_t rt_dq_key(const rt_deque *q, uint32_t esz, size_t i)
     memcpy(&k, rt_dq_at(q, esz, i), sizeof k);
     return k;
 }
-/* First position whose key is >= key (len when none): plain binary search, and searches
- * that gallop from the front or from the back (cheap when the answer is near that end). */
-size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key);
+/* First position whose key is >= key (len when none), galloping from the front or from
+ * the back: O(log d) where d is the answer's distance from that end. */
 size_t rt_dq_lower_front(const rt_deque *q, uint32_t esz, int64_t key);
 size_t rt_dq_lower_back(const rt_deque *q, uint32_t esz, int64_t key);
 /* Opens a gap at position pos (0..len) and returns it for the caller to fill. */
