@@ -209,6 +209,12 @@ static void remove_key(rt_view_state *s, size_t idx)
     size_t moved = rt_keytab_remove(s->kt, idx);
     if (moved != idx)
         memcpy(rec_at(s, idx), rec_at(s, moved), s->rec_size);
+    /* give back record memory after a wave of keys has gone */
+    size_t count = rt_keytab_count(s->kt);
+    if (s->rec_cap > 64 && count * 4 < s->rec_cap) {
+        s->rec_cap /= 2;
+        s->recs = rt_xrealloc(s->recs, s->rec_cap * s->rec_size);
+    }
 }
 
 /* Settles the key at idx and forgets it when nothing is left; true when it was removed. */
