@@ -17,7 +17,7 @@ LLVM_CONFIG ?= llvm-config
 LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --includedir 2>/dev/null | sed 's/^/-isystem /')
 LLVM_LIBS   := $(shell $(LLVM_CONFIG) --link-shared --ldflags --libs 2>/dev/null)
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP \
-            -Icompiler -Iruntime -I$(B)/gen -isystem $(DUCKDB)/include $(LLVM_CFLAGS)
+            -DFEATC_SAN_FLAGS='"$(SAN)"' -Icompiler -Icompiler/llvm -Iruntime -I$(B)/gen -isystem $(DUCKDB)/include $(LLVM_CFLAGS)
 LDFLAGS  := $(SAN) -L$(abspath $(DUCKDB)/lib) -Wl,-rpath,$(abspath $(DUCKDB)/lib) -rdynamic
 LIBS     := $(LLVM_LIBS) -lduckdb -lsqlite3 -lpq -lmicrohttpd -lyajl -lm -lpthread -ldl
 
@@ -29,7 +29,7 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps test unit golden e2e asan fuzz bench clean pg
+.PHONY: demo all deps test unit golden e2e asan fuzz bench clean pg
 all: $(B)/featc $(B)/libfeatrt.a
 
 deps:
@@ -89,6 +89,9 @@ test: all
 
 asan:
 	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
+
+demo: all
+	B=$(B) bash scripts/demo.sh
 
 pg:
 	@bash scripts/pg-start.sh

@@ -1,0 +1,41 @@
+/* main.c - featc's entry point: dispatches to one command per subcommand. */
+#include "driver.h"
+
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *usage;
+} command;
+
+static const command COMMANDS[] = {
+    {"check", cmd_check, "featc check FILE [--dump=ast|plan]      parse and type-check"},
+    {"replay", cmd_replay,
+     "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
+     "                                          native runtime (JIT), events and spine in time order"},
+    {"build", cmd_build, "featc build FILE -o BINARY              a standalone runtime executable (serve, replay)"},
+};
+
+static int usage(FILE *out)
+{
+    fputs("usage:\n", out);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(out, "  %s\n", COMMANDS[i].usage);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage(stderr);
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_VALID;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(argv[1], COMMANDS[i].name) == 0)
+            return COMMANDS[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "featc: unknown command '%s'\n", argv[1]);
+    return usage(stderr);
+}

@@ -1,0 +1,317 @@
+/* sema_view.c - checks feature views: keys, row filters, lets and aggregations. */
+#include "sema_int.h"
+
+#include <assert.h>
+#include <string.h>
+
+typedef struct agg_info {
+    const char *name;
+    plan_agg agg;
+} agg_info;
+
+static const agg_info AGGS[] = {
+    {"count", PG_COUNT},   {"sum", PG_SUM},          {"avg", PG_AVG},       {"min", PG_MIN},
+    {"max", PG_MAX},       {"first", PG_FIRST},      {"last", PG_LAST},     {"variance", PG_VARIANCE},
+    {"stddev", PG_STDDEV}, {"count_distinct", PG_COUNT_DISTINCT},
+};
+
+const char *plan_agg_name(plan_agg agg)
+{
+    if (agg == PG_COUNT_ROWS)
+        return "count";
+    for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
+        if (AGGS[i].agg == agg)
+            return AGGS[i].name;
+    return "?";
+}
+
+/* Which input types an aggregation takes, and its result type for input t (FT_ERROR: refused). */
+static ftype agg_result(plan_agg agg, ftype t)
+{
+    switch (agg) {
+    case PG_COUNT_ROWS:
+    case PG_COUNT: return FT_INT;
+    case PG_SUM: return t == FT_INT || t == FT_FLOAT ? t : FT_ERROR;
+    case PG_AVG:
+    case PG_VARIANCE:
+    case PG_STDDEV: return t == FT_INT || t == FT_FLOAT ? FT_FLOAT : FT_ERROR;
+    case PG_MIN:
+    case PG_MAX: return t == FT_INT || t == FT_FLOAT || t == FT_STRING || t == FT_TIMESTAMP ? t : FT_ERROR;
+    case PG_FIRST:
+    case PG_LAST: return t;
+    case PG_COUNT_DISTINCT: return t == FT_INT || t == FT_STRING || t == FT_BOOL ? FT_INT : FT_ERROR;
+    }
+    return FT_ERROR;
+}
+
+static const char *agg_inputs_text(plan_agg agg)
+{
+    switch (agg) {
+    case PG_SUM:
+    case PG_AVG:
+    case PG_VARIANCE:
+    case PG_STDDEV: return "an int or a float";
+    case PG_MIN:
+    case PG_MAX: return "an int, float, string or timestamp";
+    case PG_COUNT_DISTINCT: return "an int, string or bool";
+    default: return "any value";
+    }
+}
+
+/* Checks one feature's aggregation and clauses into f; false after an error. */
+static bool sema_feature(sema *s, const sema_scope *scope, const ast_feature *a, plan_feature *f)
+{
+    f->name = a->name.text;
+    const ast_expr *call = a->value;
+    if (call->kind != AST_CALL) {
+        diag_error_hint(s->d, call->span, "write e.g. sum(amount) over 1h; arithmetic on features belongs in an on_demand block",
+                        "feature '%s' must be one aggregation", a->name.text);
+        return false;
+    }
+    const agg_info *ai = NULL;
+    for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
+        if (strcmp(AGGS[i].name, call->name.text) == 0)
+            ai = &AGGS[i];
+    if (!ai) {
+        const char *names[sizeof AGGS / sizeof AGGS[0]];
+        for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
+            names[i] = AGGS[i].name;
+        const char *best = diag_suggest(call->name.text, names, (int)(sizeof AGGS / sizeof AGGS[0]));
+        diag_error_hint(s->d, call->name.span,
+                        best ? arena_printf(s->mem, "did you mean '%s'?", best)
+                             : "aggregations are count, sum, avg, min, max, first, last, variance, stddev, count_distinct",
+                        "'%s' is not an aggregation", call->name.text);
+        return false;
+    }
+    bool ok = true;
+    f->agg = ai->agg;
+    int nargs = call->args.len;
+    if (ai->agg == PG_COUNT && nargs == 0) {
+        f->agg = PG_COUNT_ROWS;
+        f->input_type = FT_ERROR;
+        f->type = FT_INT;
+    } else if (nargs != 1) {
+        diag_error(s->d, call->span, "%s() takes exactly one argument, not %d", ai->name, nargs);
+        return false;
+    } else {
+        const ast_expr *arg = call->args.items[0];
+        f->input = sema_expr(s, scope, arg);
+        if (!f->input)
+            return false;
+        if (f->input->type == FT_NULL) {
+            diag_error(s->d, arg->span, "%s(null) aggregates nothing", ai->name);
+            return false;
+        }
+        f->input_type = f->input->type;
+        f->type = agg_result(f->agg, f->input_type);
+        if (f->type == FT_ERROR) {
+            diag_error(s->d, arg->span, "%s() takes %s, not %s %s", ai->name, agg_inputs_text(f->agg),
+                       f->input_type == FT_INT ? "an" : "a", ftype_name(f->input_type));
+            return false;
+        }
+    }
+    f->window.kind = PW_LIFETIME;
+    if (a->over) {
+        if (a->over->int_value <= 0) {
+            diag_error(s->d, a->over->span, "window length must be positive");
+            ok = false;
+        }
+        f->window.kind = PW_SLIDING;
+        f->window.size_us = a->over->int_value;
+    }
+    if (a->hop) {
+        assert(a->over);
+        f->window.kind = PW_HOP;
+        f->window.hop_us = a->hop->int_value;
+        if (a->hop->int_value <= 0) {
+            diag_error(s->d, a->hop->span, "hop must be positive");
+            ok = false;
+        } else if (f->window.size_us > 0 && f->window.size_us % f->window.hop_us != 0) {
+            diag_error_hint(s->d, a->hop->span, "choose a hop that divides the window length, e.g. 1h for over 1d",
+                            "hop does not divide the window length");
+            ok = false;
+        }
+    }
+    if (a->where)
+        f->filter = sema_condition(s, scope, a->where, "where");
+    if (a->where && !f->filter)
+        ok = false;
+    if (a->ttl) {
+        if (f->window.kind != PW_LIFETIME || (f->agg != PG_FIRST && f->agg != PG_LAST)) {
+            diag_error_hint(s->d, a->ttl->span, "a windowed feature already forgets old events",
+                            "ttl applies only to first() or last() without 'over'");
+            ok = false;
+        } else if (a->ttl->int_value <= 0) {
+            diag_error(s->d, a->ttl->span, "ttl must be positive");
+            ok = false;
+        }
+        f->ttl_us = a->ttl->int_value;
+    }
+    if (a->dflt) {
+        plan_value v;
+        if (!sema_literal(s, a->dflt, &v))
+            return false;
+        if (v.type == FT_INT && f->type == FT_FLOAT) {
+            v.type = FT_FLOAT;
+            v.f = (double)v.i;
+        }
+        if (v.type == FT_NULL) {
+            v.type = f->type;
+        } else if (v.type != f->type) {
+            diag_error(s->d, a->dflt->span, "default of feature '%s' must be %s %s, not %s %s", a->name.text,
+                       f->type == FT_INT ? "an" : "a", ftype_name(f->type), v.type == FT_INT ? "an" : "a",
+                       ftype_name(v.type));
+            return false;
+        }
+        f->has_default = !v.is_null;
+        f->dflt = v;
+    }
+    return ok;
+}
+
+/* Resolves `by ENTITY [(fields)]` to the source fields holding each key; false on error. */
+static bool sema_view_keys(sema *s, const ast_view *a, plan_view *v, const plan_source *src, const symtab *fields)
+{
+    const sema_sym *es = symtab_get(&s->globals, a->entity.text);
+    if (!es || es->kind != SYM_ENTITY) {
+        diag_error_hint(s->d, a->entity.span, es ? NULL : sema_hint(s, &s->globals, a->entity.text),
+                        es ? "'%s' is not an entity" : "unknown entity '%s'", a->entity.text);
+        return false;
+    }
+    v->entity = es->index;
+    const plan_entity *ent = &s->p->entities[es->index];
+    v->key_columns = arena_alloc(s->mem, sizeof(int) * (size_t)(ent->nkeys + 1));
+    if (a->has_key_list && a->key_fields.len != ent->nkeys) {
+        diag_error(s->d, a->entity.span, "entity '%s' has %d key field%s but %d %s given", ent->name, ent->nkeys,
+                   ent->nkeys == 1 ? "" : "s", a->key_fields.len, a->key_fields.len == 1 ? "was" : "were");
+        return false;
+    }
+    bool ok = true;
+    for (int k = 0; k < ent->nkeys; k++) {
+        const ast_name *written = a->has_key_list ? a->key_fields.items[k] : NULL;
+        const char *fname = written ? written->text : ent->keys[k].name;
+        src_span span = written ? written->span : a->entity.span;
+        void *hit = symtab_get(fields, fname);
+        if (!hit) {
+            const char *hint = sema_hint(s, fields, fname);
+            if (!hint && !written)
+                hint = arena_printf(s->mem, "map the key to a field with 'by %s(FIELD)'", ent->name);
+            diag_error_hint(s->d, span, hint, "source '%s' has no key field '%s' for entity '%s'", src->name, fname,
+                            ent->name);
+            ok = false;
+            continue;
+        }
+        int index = (int)(intptr_t)hit - 1;
+        if (src->fields[index].type != ent->keys[k].type) {
+            diag_error(s->d, span, "key field '%s' of source '%s' is %s %s but entity '%s' key '%s' is %s %s", fname,
+                       src->name, src->fields[index].type == FT_INT ? "an" : "a", ftype_name(src->fields[index].type),
+                       ent->name, ent->keys[k].name, ent->keys[k].type == FT_INT ? "an" : "a",
+                       ftype_name(ent->keys[k].type));
+            ok = false;
+            continue;
+        }
+        v->key_columns[k] = index;
+    }
+    return ok;
+}
+
+static void sema_view(sema *s, int vi, const ast_view *a)
+{
+    plan *p = s->p;
+    plan_view *v = &p->views[vi];
+    v->name = a->name.text;
+    v->source = -1;
+    v->entity = -1;
+    const sema_sym *ss = symtab_get(&s->globals, a->source.text);
+    if (!ss || ss->kind != SYM_SOURCE) {
+        diag_error_hint(s->d, a->source.span, ss ? NULL : sema_hint(s, &s->globals, a->source.text),
+                        ss ? "'%s' is not a source" : "unknown source '%s'", a->source.text);
+        return;
+    }
+    const plan_source *src = &p->sources[ss->index];
+    if (src->kind == PS_REQUEST) {
+        diag_error_hint(s->d, a->source.span, "read request fields in an on_demand block",
+                        "features cannot aggregate request source '%s'", src->name);
+        return;
+    }
+    v->source = ss->index;
+
+    /* Row columns: the source's fields, then lets as they are declared. */
+    int nmembers = a->members.len;
+    symtab *columns = arena_alloc(s->mem, sizeof *columns);
+    symtab_init(columns, s->mem);
+    ftype *types = arena_alloc(s->mem, sizeof(ftype) * (size_t)(src->nfields + nmembers + 1));
+    for (int i = 0; i < src->nfields; i++) {
+        symtab_put(columns, src->fields[i].name, (void *)(intptr_t)(i + 1));
+        types[i] = src->fields[i].type;
+    }
+    bool keys_ok = sema_view_keys(s, a, v, src, columns);
+    (void)keys_ok;
+    sema_scope scope = {.kind = SCOPE_VIEW_ROW, .columns = columns, .column_types = types};
+    v->lets = arena_alloc(s->mem, sizeof(plan_let) * (size_t)(nmembers + 1));
+    v->features = arena_alloc(s->mem, sizeof(plan_feature) * (size_t)(nmembers + 1));
+    symtab *features = &s->view_features[vi];
+    for (int m = 0; m < nmembers; m++) {
+        const ast_view_member *mem = a->members.items[m];
+        if (mem->kind == AST_MEMBER_WHERE) {
+            plan_expr *c = sema_condition(s, &scope, mem->where, "where");
+            if (!c)
+                continue;
+            if (!v->where) {
+                v->where = c;
+            } else {
+                plan_expr *both = arena_alloc(s->mem, sizeof *both);
+                both->kind = PX_AND;
+                both->type = FT_BOOL;
+                both->nargs = 2;
+                both->args = arena_alloc(s->mem, sizeof(plan_expr *) * 2);
+                both->args[0] = v->where;
+                both->args[1] = c;
+                v->where = both;
+            }
+        } else if (mem->kind == AST_MEMBER_LET) {
+            const ast_let *l = mem->let;
+            plan_expr *x = sema_expr(s, &scope, l->value);
+            if (!sema_check_new_name(s, columns, &l->name, "field or let"))
+                continue;
+            if (x && x->type == FT_NULL) {
+                diag_error(s->d, l->value->span, "let '%s' = null has no type", l->name.text);
+                x = NULL;
+            }
+            if (!x) { /* keep the name, marked broken, so later uses do not cascade */
+                symtab_put(columns, l->name.text, (void *)(intptr_t)SEMA_BROKEN_COLUMN);
+                continue;
+            }
+            plan_let *pl = &v->lets[v->nlets++];
+            pl->name = l->name.text;
+            pl->type = x->type;
+            pl->value = x;
+            int column = src->nfields + v->nlets - 1;
+            types[column] = x->type;
+            symtab_put(columns, l->name.text, (void *)(intptr_t)(column + 1));
+        } else {
+            const ast_feature *fa = mem->feature;
+            if (!sema_check_new_name(s, features, &fa->name, "feature"))
+                continue;
+            plan_feature *f = &v->features[v->nfeatures];
+            if (!sema_feature(s, &scope, fa, f))
+                f->type = f->type == FT_ERROR ? FT_INT : f->type; /* keep a type so uses still check */
+            v->nfeatures++;
+            symtab_put(features, fa->name.text, (void *)(intptr_t)v->nfeatures);
+        }
+    }
+    if (v->nfeatures == 0)
+        diag_error(s->d, a->name.span, "feature view '%s' defines no features", a->name.text);
+}
+
+void sema_views(sema *s, const ast_file *f)
+{
+    int vi = 0;
+    for (int i = 0; i < f->decls.len; i++) {
+        const ast_decl *d = f->decls.items[i];
+        if (d->kind != AST_DECL_VIEW)
+            continue;
+        s->current = d->view->name.text;
+        sema_view(s, vi++, d->view);
+    }
+}
