@@ -260,10 +260,19 @@ static void grow_slots(rt_keytab *kt)
 
 int64_t rt_keytab_upsert(rt_keytab *kt, const rt_slot *key, bool *inserted)
 {
+    return rt_keytab_upsert_hashed(kt, key, rt_keytab_hash(kt, key), inserted);
+}
+
+void rt_keytab_prefetch(const rt_keytab *kt, uint64_t hash)
+{
+    __builtin_prefetch(&kt->slots[hash & kt->mask]);
+}
+
+int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t h, bool *inserted)
+{
     *inserted = false;
     if (has_null(kt, key))
         return -1;
-    uint64_t h = rt_keytab_hash(kt, key);
     size_t i = probe(kt, key, h);
     if (kt->slots[i].idx1)
         return (int64_t)kt->slots[i].idx1 - 1;
