@@ -89,7 +89,8 @@ bool rt_feat_setup(rt_feat *f)
         return false;
     f->is_str = in == RT_STRING && (f->kind == RK_MINMAX || f->kind == RK_ORDER || f->kind == RK_DISTINCT);
 
-    f->fold = d->win != RT_WIN_SLIDING;
+    f->fold = d->win == RT_WIN_LIFETIME || (d->win == RT_WIN_HOP && f->kind == RK_DISTINCT);
+    f->eager = d->win == RT_WIN_HOP && f->kind != RK_DISTINCT;
 
     uint32_t acc_align = 8;
     switch (f->kind) {

@@ -6,52 +6,13 @@ static inline void *tiles_of(char *set)
     return set;
 }
 
-/* ---- bounds and due horizons ---- */
-
-int64_t rt_win_keep_bound(const rt_feat *f, int64_t h)
-{
-    switch (f->d.win) {
-    case RT_WIN_SLIDING: /* no window at t >= h reaches below h - D */
-        return rt_sat_sub(h, f->d.size_us);
-    case RT_WIN_LIFETIME: /* rows below h are seen by every future query: folded */
-        return h;
-    case RT_WIN_HOP: /* tiles below floor(h / H) are whole for every future query: folded */
-        return rt_tile_start(rt_floordiv(h, f->d.hop_us), f->d.hop_us);
-    }
-    return h;
-}
-
-int64_t rt_win_raw_due(const rt_feat *f, int64_t ts)
-{
-    switch (f->d.win) {
-    case RT_WIN_SLIDING: /* evicted once ts < h - D */
-        return rt_sat_add(rt_sat_add(ts, f->d.size_us), 1);
-    case RT_WIN_LIFETIME: /* folded once ts < h */
-        return rt_sat_add(ts, 1);
-    case RT_WIN_HOP: /* folded once its tile is below floor(h / H) */
-        return rt_tile_start(rt_sat_add(rt_floordiv(ts, f->d.hop_us), 1), f->d.hop_us);
-    }
-    return INT64_MAX;
-}
-
-int64_t rt_win_tile_due(const rt_feat *f, int64_t k)
-{
-    /* dropped once floor(h / H) - ntiles > k */
-    return rt_tile_start(rt_sat_add(k, rt_sat_add(f->ntiles, 1)), f->d.hop_us);
-}
-
-/* The first tile any query at or after h can see. */
-static inline int64_t first_live_tile(const rt_feat *f, int64_t h)
-{
-    return rt_sat_sub(rt_floordiv(h, f->d.hop_us), f->ntiles);
-}
-
 /* ---- folding ---- */
 
-/* The accumulator of hop tile k, created empty when absent; *fresh tells whether it was. */
-static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m, bool *fresh)
+/* The accumulator of hop tile k, created empty when absent; *front tells whether it was
+ * created as the oldest tile. */
+static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m, bool *front)
 {
-    *fresh = false;
+    *front = false;
     size_t pos = rt_dq_lower_back(tiles, f->tile_sz, k);
     char *p;
     if (pos < tiles->len && rt_dq_key(tiles, f->tile_sz, pos) == k) {
@@ -60,69 +21,58 @@ static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m, b
         p = rt_dq_insert_at(tiles, f->tile_sz, 0, pos, m);
         memset(p, 0, f->tile_sz);
         memcpy(p, &k, sizeof k);
-        *fresh = true;
+        *front = pos == 0;
     }
     return p + f->tile_off;
 }
 
+int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t live, rt_cx *cx)
+{
+    rt_deque *tiles = tiles_of(set);
+    int64_t ts = rt_row_ts(row), H = f->d.hop_us;
+    if (tiles->len) {
+        /* most rows go to the newest tile */
+        char *last = rt_dq_at(tiles, f->tile_sz, tiles->len - 1);
+        int64_t k;
+        memcpy(&k, last, sizeof k);
+        if (ts >= rt_tile_start(k, H) && ts < rt_tile_start(rt_sat_add(k, 1), H)) {
+            rt_acc_add(f, last + f->tile_off, row, cx->pool);
+            return INT64_MAX;
+        }
+    }
+    int64_t k = rt_floordiv(ts, H);
+    if (k < live)
+        return INT64_MAX; /* no future window reaches it */
+    bool front;
+    rt_acc_add(f, tile_acc(f, tiles, k, cx->mem, &front), row, cx->pool);
+    return front ? rt_win_tile_due(f, k) : INT64_MAX;
+}
+
 int64_t rt_win_fold(const rt_feat *f, char *set, const char *row, int64_t h, rt_cx *cx)
 {
-    int64_t ts = rt_row_ts(row);
-    if (f->d.win == RT_WIN_LIFETIME) {
-        if (f->kind == RK_DISTINCT) {
-            uint64_t v = rt_row_word(row, f->voff);
-            if (rt_vset_put_max((rt_vset *)set, cx->mem, v, 0) && f->is_str)
-                rt_pool_ref((rt_istr *)(uintptr_t)v);
-        } else {
-            rt_acc_add(f, set, row, cx->pool);
-        }
-        return INT64_MAX;
-    }
-    assert(f->d.win == RT_WIN_HOP);
-    int64_t k = rt_floordiv(ts, f->d.hop_us);
-    if (k < first_live_tile(f, h))
-        return INT64_MAX; /* no future window reaches it */
+    assert(f->fold);
+    uint64_t v = 0;
     if (f->kind == RK_DISTINCT) {
-        uint64_t v = rt_row_word(row, f->voff);
-        if (rt_vset_put_max((rt_vset *)set, cx->mem, v, k) && f->is_str)
+        int64_t pay = 0;
+        if (f->d.win == RT_WIN_HOP) {
+            pay = rt_floordiv(rt_row_ts(row), f->d.hop_us);
+            if (pay < rt_win_live_tile(f, h))
+                return INT64_MAX; /* no future window reaches it */
+        }
+        v = rt_row_word(row, f->voff);
+        if (rt_vset_put_max((rt_vset *)set, cx->mem, v, pay) && f->is_str)
             rt_pool_ref((rt_istr *)(uintptr_t)v);
-    } else {
-        bool fresh;
-        rt_acc_add(f, tile_acc(f, tiles_of(set), k, cx->mem, &fresh), row, cx->pool);
+        return f->d.win == RT_WIN_HOP ? rt_win_tile_due(f, pay) : INT64_MAX;
     }
-    return rt_win_tile_due(f, k);
+    rt_acc_add(f, set, row, cx->pool);
+    return INT64_MAX;
 }
 
 void rt_win_fold_rows(const rt_feat *f, char *set, const rt_deque *rows, size_t lo, size_t hi, int64_t h,
                       rt_cx *cx)
 {
-    if (lo >= hi)
-        return;
-    const uint32_t esz = cx->esz;
-    if (f->d.win == RT_WIN_HOP && f->kind != RK_DISTINCT) {
-        /* rows come in time order: find each tile once, then add its rows */
-        int64_t H = f->d.hop_us, live = first_live_tile(f, h);
-        int64_t end = INT64_MIN; /* first microsecond after the current tile */
-        void *acc = NULL;
-        for (size_t i = lo; i < hi; i++) {
-            const char *r = rt_dq_at(rows, esz, i);
-            if (!rt_row_has(f, r))
-                continue;
-            int64_t ts = rt_row_ts(r);
-            if (acc == NULL || ts >= end) {
-                int64_t k = rt_floordiv(ts, H);
-                if (k < live)
-                    continue;
-                bool fresh;
-                acc = tile_acc(f, tiles_of(set), k, cx->mem, &fresh);
-                end = rt_tile_start(rt_sat_add(k, 1), H); /* saturated: looked up again, harmless */
-            }
-            rt_acc_add(f, acc, r, cx->pool);
-        }
-        return;
-    }
     for (size_t i = lo; i < hi; i++) {
-        const char *r = rt_dq_at(rows, esz, i);
+        const char *r = rt_dq_at(rows, cx->esz, i);
         if (rt_row_has(f, r))
             rt_win_fold(f, set, r, h, cx);
     }
@@ -132,15 +82,16 @@ void rt_win_drop(const rt_feat *f, char *set, int64_t h, rt_cx *cx)
 {
     if (f->d.win != RT_WIN_HOP)
         return;
-    int64_t kd = first_live_tile(f, h);
+    int64_t kd = rt_win_live_tile(f, h);
     if (f->kind == RK_DISTINCT) {
         rt_vset_purge((rt_vset *)set, cx->mem, kd, f->is_str ? cx->pool : NULL);
         return;
     }
     rt_deque *tiles = tiles_of(set);
     size_t m = rt_dq_lower_front(tiles, f->tile_sz, kd);
-    for (size_t i = 0; i < m; i++)
-        rt_acc_release(f, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off, cx->pool);
+    if (f->is_str)
+        for (size_t i = 0; i < m; i++)
+            rt_acc_release(f, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off, cx->pool);
     rt_dq_drop_front(tiles, f->tile_sz, 0, m, cx->mem);
 }
 
@@ -247,7 +198,7 @@ static int64_t distinct_at(const rt_feat *f, const rt_keyst *ks, const char *set
     }
     case RT_WIN_HOP: {
         const rt_vset *s = (const rt_vset *)set;
-        int64_t ka = first_live_tile(f, t);
+        int64_t ka = rt_win_live_tile(f, t);
         n = (int64_t)rt_vset_count_from(s, ka);
         for (size_t i = raw_from(f, ks, rt_tile_start(ka, f->d.hop_us), cx); i < hi; i++) {
             const char *r = rt_dq_at(q, esz, i);
@@ -284,12 +235,17 @@ void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t
         lo = raw_from(f, ks, rt_sat_sub(t, f->d.size_us), cx);
         break;
     case RT_WIN_HOP: {
-        /* whole settled tiles from the window's first tile, then the raw rows after them */
+        /* the tiles before t's own are whole (every row before t is in): merge them; t's own
+         * tile also holds rows at or after t, so its rows before t are read raw */
         const rt_deque *tiles = (const rt_deque *)set;
-        int64_t ka = first_live_tile(f, t);
-        for (size_t i = rt_dq_lower_front(tiles, f->tile_sz, ka); i < tiles->len; i++)
-            rt_acc_merge(f, &a, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off);
-        lo = raw_from(f, ks, rt_tile_start(ka, f->d.hop_us), cx);
+        int64_t kt = rt_floordiv(t, f->d.hop_us), ka = rt_sat_sub(kt, f->ntiles);
+        for (size_t i = rt_dq_lower_front(tiles, f->tile_sz, ka); i < tiles->len; i++) {
+            const char *tile = rt_dq_at(tiles, f->tile_sz, i);
+            if (rt_row_ts(tile) >= kt)
+                break;
+            rt_acc_merge(f, &a, tile + f->tile_off);
+        }
+        lo = rt_dq_lower_front(q, cx->esz, rt_tile_start(kt, f->d.hop_us));
         break;
     }
     }

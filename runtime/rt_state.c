@@ -19,6 +19,23 @@ struct rt_view_state {
     rt_feat *feats;
     int *folds;      /* indices of the fold (hop, lifetime) features */
     int nfolds;
+    int *eagers;     /* indices of the eager (hop, not count_distinct) features */
+    int neagers;
+    int64_t *live;   /* per eager feature: the first tile a query at or after the horizon sees */
+    uint64_t fold_pbits; /* the pbits of the fold features */
+    bool folds_past_64;  /* some fold feature has no pbit */
+    int *nums;       /* features whose value word is the input's own bits */
+    int nnums;
+    int *strs;       /* features whose value word is an interned string */
+    int nstrs;
+    int *zeros;      /* float count_distinct features: -0 is stored as 0 */
+    int nzeros;
+    /* what every row needs, for evicting: the longest sliding window (-1: none), whether a
+     * lifetime feature folds rows, and the distinct hop sizes */
+    int64_t dmax;
+    bool has_life;
+    int64_t *hops;
+    int nhops;
     size_t rec_size; /* rt_keyst, then the fold features' settled parts */
     char *recs;      /* rec_size bytes per key, by the key table's dense index */
     size_t rec_cap;
@@ -74,9 +91,38 @@ static void layout(rt_view_state *s)
         poff += f->psz;
         f->off = roff;
         roff += f->set_size;
-        if (f->fold)
+        f->pbit = f->fold && i < 64 ? f->mbit : 0;
+        if (f->fold) {
             s->folds[s->nfolds++] = i;
+            s->fold_pbits |= f->pbit;
+            s->folds_past_64 |= i >= 64;
+        }
+        if (f->eager)
+            s->eagers[s->neagers++] = i;
+        if (f->is_str)
+            s->strs[s->nstrs++] = i;
+        else if (f->kind == RK_DISTINCT && f->d.in_type == RT_FLOAT)
+            s->zeros[s->nzeros++] = i;
+        else if (f->voff)
+            s->nums[s->nnums++] = i;
         s->has_str |= f->is_str;
+        switch (f->d.win) {
+        case RT_WIN_SLIDING:
+            if (f->d.size_us > s->dmax)
+                s->dmax = f->d.size_us;
+            break;
+        case RT_WIN_LIFETIME:
+            s->has_life = true;
+            break;
+        case RT_WIN_HOP: {
+            int k = 0;
+            while (k < s->nhops && s->hops[k] != f->d.hop_us)
+                k++;
+            if (k == s->nhops)
+                s->hops[s->nhops++] = f->d.hop_us;
+            break;
+        }
+        }
     }
     s->cx.esz = off;
     s->cx.psz = poff;
@@ -117,7 +163,15 @@ rt_view_state *rt_view_state_new(const rt_view_desc *d)
     s->nfeatures = d->nfeatures;
     s->has_seq = d->has_seq;
     s->feats = feats;
-    s->folds = rt_xrealloc(NULL, sizeof(int) * (size_t)(d->nfeatures + 1));
+    size_t nidx = (size_t)d->nfeatures + 1;
+    s->folds = rt_xrealloc(NULL, sizeof(int) * nidx);
+    s->eagers = rt_xrealloc(NULL, sizeof(int) * nidx);
+    s->live = rt_xrealloc(NULL, sizeof(int64_t) * nidx);
+    s->nums = rt_xrealloc(NULL, sizeof(int) * nidx);
+    s->strs = rt_xrealloc(NULL, sizeof(int) * nidx);
+    s->zeros = rt_xrealloc(NULL, sizeof(int) * nidx);
+    s->hops = rt_xrealloc(NULL, sizeof(int64_t) * nidx);
+    s->dmax = -1;
     layout(s);
     s->row = rt_xrealloc(NULL, s->cx.esz);
     s->empty_rec = rt_xrealloc(NULL, s->rec_size);
@@ -130,6 +184,8 @@ rt_view_state *rt_view_state_new(const rt_view_desc *d)
     s->cx.pool = &s->pool;
     s->cx.scratch = &s->scratch;
     s->horizon = INT64_MIN;
+    for (int j = 0; j < s->neagers; j++)
+        s->live[j] = rt_win_live_tile(&s->feats[s->eagers[j]], s->horizon);
     return s;
 }
 
@@ -150,9 +206,9 @@ static void rows_unref(rt_view_state *s, const rt_deque *q, size_t lo, size_t hi
         return;
     for (size_t i = lo; i < hi; i++) {
         const char *r = rt_dq_at(q, s->cx.esz, i);
-        for (int j = 0; j < s->nfeatures; j++) {
-            const rt_feat *f = &s->feats[j];
-            if (f->is_str && rt_row_has(f, r))
+        for (int j = 0; j < s->nstrs; j++) {
+            const rt_feat *f = &s->feats[s->strs[j]];
+            if (rt_row_has(f, r))
                 rt_pool_unref(&s->pool, (rt_istr *)(uintptr_t)rt_row_word(r, f->voff));
         }
     }
@@ -164,6 +220,10 @@ static void rec_release(rt_view_state *s, rt_keyst *ks)
     rt_dq_release(&ks->rows, s->cx.esz, s->cx.psz, &s->mem);
     for (int j = 0; j < s->nfolds; j++) {
         const rt_feat *f = &s->feats[s->folds[j]];
+        rt_win_release(f, set_at(ks, f), &s->cx);
+    }
+    for (int j = 0; j < s->neagers; j++) {
+        const rt_feat *f = &s->feats[s->eagers[j]];
         rt_win_release(f, set_at(ks, f), &s->cx);
     }
 }
@@ -184,6 +244,12 @@ void rt_view_state_free(rt_view_state *s)
     free(s->empty_rec);
     free(s->row);
     free(s->folds);
+    free(s->eagers);
+    free(s->live);
+    free(s->nums);
+    free(s->strs);
+    free(s->zeros);
+    free(s->hops);
     free(s->feats);
     free(s);
 }
@@ -191,33 +257,37 @@ void rt_view_state_free(rt_view_state *s)
 /* ---- due horizons ---- */
 
 /* The first horizon at which a front row stamped ts is evicted: when no feature needs it
- * raw any more (the latest of the features' raw due horizons). */
+ * raw any more (the latest of the features' rt_win_raw_due). */
 static int64_t evict_due(const rt_view_state *s, int64_t ts)
 {
     int64_t due = INT64_MIN;
-    for (int i = 0; i < s->nfeatures; i++) {
-        int64_t d = rt_win_raw_due(&s->feats[i], ts);
+    if (s->dmax >= 0)
+        due = rt_sat_add(rt_sat_add(ts, s->dmax), 1);
+    if (s->has_life && rt_sat_add(ts, 1) > due)
+        due = rt_sat_add(ts, 1);
+    for (int k = 0; k < s->nhops; k++) {
+        int64_t H = s->hops[k], d = rt_tile_start(rt_sat_add(rt_floordiv(ts, H), 1), H);
         if (d > due)
             due = d;
     }
     return due;
 }
 
-/* Rows below this are evicted when settling to h: no feature needs them raw. */
+/* Rows below this are evicted when settling to h: no feature needs them raw (the least of
+ * the features' rt_win_keep_bound). */
 static int64_t evict_bound(const rt_view_state *s, int64_t h)
 {
     int64_t b = INT64_MAX;
-    for (int i = 0; i < s->nfeatures; i++) {
-        int64_t k = rt_win_keep_bound(&s->feats[i], h);
-        if (k < b)
-            b = k;
+    if (s->dmax >= 0)
+        b = rt_sat_sub(h, s->dmax);
+    if (s->has_life && h < b)
+        b = h;
+    for (int k = 0; k < s->nhops; k++) {
+        int64_t H = s->hops[k], kb = rt_tile_start(rt_floordiv(h, H), H);
+        if (kb < b)
+            b = kb;
     }
     return b;
-}
-
-static inline uint64_t pend_bit(int j)
-{
-    return j < 64 ? UINT64_C(1) << j : 0;
 }
 
 /* Recomputes a settled key's due horizon and pending fold features from its contents. */
@@ -236,12 +306,18 @@ static void rec_due(const rt_view_state *s, rt_keyst *ks)
                 int64_t d = rt_win_raw_due(f, kb > front ? kb : front);
                 if (d < due)
                     due = d;
-                pending |= pend_bit(j);
+                pending |= f->pbit;
             }
         }
     }
     for (int j = 0; j < s->nfolds; j++) {
         const rt_feat *f = &s->feats[s->folds[j]];
+        int64_t d = rt_win_set_due(f, set_at(ks, f));
+        if (d < due)
+            due = d;
+    }
+    for (int j = 0; j < s->neagers; j++) {
+        const rt_feat *f = &s->feats[s->eagers[j]];
         int64_t d = rt_win_set_due(f, set_at(ks, f));
         if (d < due)
             due = d;
@@ -257,6 +333,10 @@ static void rec_settle(rt_view_state *s, rt_keyst *ks)
     int64_t h = s->horizon, S = ks->settled;
     rt_deque *q = &ks->rows;
     const uint32_t esz = s->cx.esz;
+    for (int j = 0; j < s->neagers; j++) {
+        const rt_feat *f = &s->feats[s->eagers[j]];
+        rt_win_drop(f, set_at(ks, f), h, &s->cx);
+    }
     for (int j = 0; j < s->nfolds; j++) {
         const rt_feat *f = &s->feats[s->folds[j]];
         char *set = set_at(ks, f);
@@ -289,6 +369,11 @@ static bool rec_empty(const rt_view_state *s, rt_keyst *ks)
         if (!rt_win_set_empty(f, set_at(ks, f)))
             return false;
     }
+    for (int j = 0; j < s->neagers; j++) {
+        const rt_feat *f = &s->feats[s->eagers[j]];
+        if (!rt_win_set_empty(f, set_at(ks, f)))
+            return false;
+    }
     return true;
 }
 
@@ -300,24 +385,24 @@ static bool row_build(rt_view_state *s, int64_t ts, const rt_slot *seq, const rt
 {
     char *row = s->row;
     memcpy(row, &ts, sizeof ts);
-    memset(row + 8, 0, 8 * (size_t)s->nmask);
-    bool any = false;
-    for (int i = 0; i < s->nfeatures; i++) {
-        const rt_feat *f = &s->feats[i];
-        const rt_slot *in = &inputs[i];
-        if (in->null)
-            continue;
-        any = true;
-        uint64_t m = rt_row_word(row, f->moff) | f->mbit;
-        memcpy(row + f->moff, &m, sizeof m);
-        if (f->voff && !f->is_str) {
-            uint64_t w = (uint64_t)in->v.i;
-            if (f->d.in_type == RT_FLOAT && f->kind == RK_DISTINCT && in->v.f == 0) {
-                double z = 0.0; /* -0 and 0 are one value */
-                memcpy(&w, &z, sizeof w);
-            }
-            memcpy(row + f->voff, &w, sizeof w);
-        }
+    uint64_t any = 0;
+    for (uint32_t w = 0; w < s->nmask; w++) {
+        uint64_t m = 0;
+        int lo = (int)w * 64, hi = s->nfeatures - lo < 64 ? s->nfeatures : lo + 64;
+        for (int i = lo; i < hi; i++)
+            m |= (uint64_t)(inputs[i].null == 0) << (i - lo);
+        memcpy(row + 8 + 8 * w, &m, sizeof m);
+        any |= m;
+    }
+    /* value words of null inputs are never read: copy them all */
+    for (int j = 0; j < s->nnums; j++) {
+        const rt_feat *f = &s->feats[s->nums[j]];
+        memcpy(row + f->voff, &inputs[s->nums[j]].v.i, 8);
+    }
+    for (int j = 0; j < s->nzeros; j++) {
+        int i = s->zeros[j];
+        double v = inputs[i].v.f == 0 ? 0.0 : inputs[i].v.f; /* -0 and 0 are one value */
+        memcpy(row + s->feats[i].voff, &v, sizeof v);
     }
     if (s->seqoff) {
         bool seqnull = !seq || seq->null;
@@ -329,15 +414,16 @@ static bool row_build(rt_view_state *s, int64_t ts, const rt_slot *seq, const rt
             memcpy(row + f0->snoff, &m, sizeof m);
         }
     }
-    return any;
+    return any != 0;
 }
 
 /* Interns the string inputs of s->row (one reference each, held by the row). */
 static void row_intern(rt_view_state *s, const rt_slot *inputs)
 {
-    for (int i = 0; i < s->nfeatures; i++) {
+    for (int j = 0; j < s->nstrs; j++) {
+        int i = s->strs[j];
         const rt_feat *f = &s->feats[i];
-        if (f->is_str && rt_row_has(f, s->row)) {
+        if (rt_row_has(f, s->row)) {
             uint64_t w = (uint64_t)(uintptr_t)rt_pool_intern(&s->pool, inputs[i].v.s, inputs[i].len);
             memcpy(s->row + f->voff, &w, sizeof w);
         }
@@ -361,20 +447,26 @@ static void rows_insert(rt_view_state *s, rt_keyst *ks, bool all_raw)
         if (d < ks->due)
             ks->due = d;
     }
-    memcpy(rt_dq_insert_at(q, esz, s->cx.psz, pos, &s->mem), row, esz);
-    for (int j = 0; j < s->nfolds; j++) {
-        const rt_feat *f = &s->feats[s->folds[j]];
-        if (!rt_row_has(f, row))
-            continue;
-        if (!all_raw && ts < rt_win_keep_bound(f, ks->settled))
-            continue; /* folded directly */
-        uint64_t b = pend_bit(j);
-        if (at_back && (ks->pending & b))
-            continue; /* an older row of f is pending: the due horizon is at most its own */
-        int64_t d = rt_win_raw_due(f, ts);
-        if (d < ks->due)
-            ks->due = d;
-        ks->pending |= b;
+    char *dst = rt_dq_insert_at(q, esz, s->cx.psz, pos, &s->mem);
+    for (uint32_t k = 0; k < esz; k += 8)
+        memcpy(dst + k, row + k, 8);
+    /* fold features that will fold this row note its fold horizon, unless an older row of
+     * theirs is pending already (the due horizon is then at most that row's) */
+    uint64_t m0 = rt_row_word(row, 8) & s->fold_pbits;
+    if (at_back)
+        m0 &= ~ks->pending;
+    if (m0 || s->folds_past_64) {
+        for (int j = 0; j < s->nfolds; j++) {
+            const rt_feat *f = &s->feats[s->folds[j]];
+            if (!rt_row_has(f, row) || (at_back && (ks->pending & f->pbit)))
+                continue;
+            if (!all_raw && ts < rt_win_keep_bound(f, ks->settled))
+                continue; /* folded directly */
+            int64_t d = rt_win_raw_due(f, ts);
+            if (d < ks->due)
+                ks->due = d;
+            ks->pending |= f->pbit;
+        }
     }
     if (((size_t)q->head + q->len) / RT_DQ_BLOCK > q->pvalid)
         rt_rows_part_update(s->feats, s->nfeatures, q, &s->cx);
@@ -388,6 +480,15 @@ static void ingest_row(rt_view_state *s, rt_keyst *ks, const rt_slot *inputs)
     if (s->has_str)
         row_intern(s, inputs);
     const char *row = s->row;
+    /* hop features add the row to its tile right away */
+    for (int j = 0; j < s->neagers; j++) {
+        const rt_feat *f = &s->feats[s->eagers[j]];
+        if (rt_row_has(f, row)) {
+            int64_t d = rt_win_tile_add(f, set_at(ks, f), row, s->live[j], &s->cx);
+            if (d < ks->due)
+                ks->due = d;
+        }
+    }
     int64_t ts = rt_row_ts(row), h = s->horizon;
     if (ts >= h) {
         /* the common case: every feature still needs the row raw */
@@ -402,7 +503,7 @@ static void ingest_row(rt_view_state *s, rt_keyst *ks, const rt_slot *inputs)
         if (!rt_row_has(f, row))
             continue;
         if (!f->fold) {
-            need |= ts >= rt_sat_sub(h, f->d.size_us);
+            need |= ts >= rt_win_keep_bound(f, h); /* sliding, or hop: rows of t's tile */
         } else if (ts >= rt_win_keep_bound(f, ks->settled)) {
             need = true; /* raw until the key is next settled */
         } else {
@@ -533,8 +634,11 @@ static bool sweep_one(rt_view_state *s, size_t idx, bool force)
 
 void rt_view_settle(rt_view_state *s, int64_t horizon)
 {
-    if (horizon > s->horizon)
+    if (horizon > s->horizon) {
         s->horizon = horizon;
+        for (int j = 0; j < s->neagers; j++)
+            s->live[j] = rt_win_live_tile(&s->feats[s->eagers[j]], horizon);
+    }
     /* Keys that receive events are settled when they do; this sweep reaches the idle ones,
      * a few per call, so their memory is returned without a pass over every key. */
     for (int n = 0; n < SWEEP_PER_SETTLE; n++) {

@@ -67,6 +67,8 @@ void rt_mem_destroy(rt_mem *m);
 void *rt_mem_alloc(rt_mem *m, size_t n);
 void rt_mem_free(rt_mem *m, void *p, size_t n);
 size_t rt_mem_bytes(const rt_mem *m);
+/* The bytes a block of n bytes really has (its class size; n itself above the classes). */
+size_t rt_mem_class_bytes(size_t n);
 
 /* ---- string pool: every string value held by the state is interned once and reference
  * counted, so equal strings are one pointer (count_distinct hashes pointers) and a repeated
@@ -185,7 +187,8 @@ size_t rt_dq_lower_back(const rt_deque *q, uint32_t esz, int64_t key);
 char *rt_dq_insert_at(rt_deque *q, uint32_t esz, uint32_t psz, size_t pos, rt_mem *m);
 /* Inserts a copy of elem after every element with a key <= its key. */
 void rt_dq_insert(rt_deque *q, uint32_t esz, uint32_t psz, const void *elem, rt_mem *m);
-/* Drops the first k elements (the caller has released what they hold). */
+/* Drops the first k elements (the caller has released what they hold). An emptied deque
+ * keeps a small buffer for its next elements. */
 void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem *m);
 void rt_dq_release(rt_deque *q, uint32_t esz, uint32_t psz, rt_mem *m);
 
@@ -270,9 +273,12 @@ typedef struct rt_feat {
     bool avg;            /* avg (sum kinds) */
     bool sd;             /* stddev (variance kind) */
     bool is_str;         /* value words are interned strings */
-    bool fold;           /* hop or lifetime: rows are folded into the settled part */
+    bool fold;           /* lifetime, hop count_distinct: rows are folded into the settled
+                          * part when the key is settled past them */
+    bool eager;          /* other hop features: each row goes into its tile when ingested */
     uint32_t moff;       /* row offset of the mask word holding the feature's bit */
     uint64_t mbit;       /* the bit */
+    uint64_t pbit;       /* fold features: the bit in rt_keyst.pending (0 past the first 64) */
     uint32_t voff;       /* row offset of the value word (0: none, for counts) */
     uint32_t soff;       /* first/last: row offset of the seq word (0: the view keeps none) */
     uint32_t snoff;      /* first/last: row offset and bit of the seq-is-null flag */
@@ -301,13 +307,14 @@ typedef struct rt_cx {
     uint32_t psz; /* bytes of one block's partials (all features) */
 } rt_cx;
 
-/* A key's state: this header, then each fold feature's settled part at rt_feat.off. */
+/* A key's state: this header, then each fold or eager feature's settled part at
+ * rt_feat.off. */
 typedef struct rt_keyst {
     rt_deque rows;    /* the key's rows, by time */
     int64_t due;      /* the first horizon at which settling this key has work to do */
     int64_t settled;  /* the horizon the key was last settled to (INT64_MIN: never) */
-    uint64_t pending; /* fold features (bit = index among them, up to 63; bit 63: any later
-                       * one) whose rows may not all be folded yet */
+    uint64_t pending; /* fold features (their pbit) with rows not yet folded: the due
+                       * horizon is at most the fold horizon of their oldest such row */
 } rt_keyst;
 
 /* Fills the derived fields of f from f->d (not the row and record layout); false when the
@@ -346,19 +353,55 @@ void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out);
 /* Rows with a time below this no longer feed f raw after settling to h: sliding h - D,
  * lifetime h, hop the start of tile floor(h / H). For fold features the rows below it are
  * folded into the settled part. */
-int64_t rt_win_keep_bound(const rt_feat *f, int64_t h);
-/* The first horizon at which a row stamped ts stops feeding f raw. */
-int64_t rt_win_raw_due(const rt_feat *f, int64_t ts);
-/* The first horizon at which hop tile k is dropped. */
-int64_t rt_win_tile_due(const rt_feat *f, int64_t k);
+static inline int64_t rt_win_keep_bound(const rt_feat *f, int64_t h)
+{
+    switch (f->d.win) {
+    case RT_WIN_SLIDING: /* no window at t >= h reaches below h - D */
+        return rt_sat_sub(h, f->d.size_us);
+    case RT_WIN_HOP: /* tiles below floor(h / H) are whole for every future query */
+        return rt_tile_start(rt_floordiv(h, f->d.hop_us), f->d.hop_us);
+    default: /* lifetime: rows below h are seen by every future query */
+        return h;
+    }
+}
 
-/* Adds one row to f's settled part (lifetime fold, hop tile, distinct set); the row keeps
- * its own references. h is the view's horizon: a hop tile no future window reaches is not
- * created. Returns the tile's drop horizon (INT64_MAX when none was touched). */
+/* The first horizon at which a row stamped ts stops feeding f raw (the smallest h with
+ * rt_win_keep_bound(f, h) > ts). */
+static inline int64_t rt_win_raw_due(const rt_feat *f, int64_t ts)
+{
+    switch (f->d.win) {
+    case RT_WIN_SLIDING:
+        return rt_sat_add(rt_sat_add(ts, f->d.size_us), 1);
+    case RT_WIN_HOP:
+        return rt_tile_start(rt_sat_add(rt_floordiv(ts, f->d.hop_us), 1), f->d.hop_us);
+    default:
+        return rt_sat_add(ts, 1);
+    }
+}
+
+/* The first horizon at which hop tile k is dropped: floor(h / H) - ntiles > k. */
+static inline int64_t rt_win_tile_due(const rt_feat *f, int64_t k)
+{
+    return rt_tile_start(rt_sat_add(k, rt_sat_add(f->ntiles, 1)), f->d.hop_us);
+}
+
+/* The first hop tile any query at or after h can see. */
+static inline int64_t rt_win_live_tile(const rt_feat *f, int64_t h)
+{
+    return rt_sat_sub(rt_floordiv(h, f->d.hop_us), f->ntiles);
+}
+
+/* Adds one row to a fold feature's settled part (lifetime fold, distinct set); the row
+ * keeps its own references. h is the view's horizon: a hop value no future window reaches
+ * is not added. Returns the drop horizon of what it touched (INT64_MAX: nothing). */
 int64_t rt_win_fold(const rt_feat *f, char *set, const char *row, int64_t h, rt_cx *cx);
-/* Folds the rows lo..hi-1 of ks that f takes (all older than f's keep bound at h). */
+/* Folds the rows lo..hi-1 that fold feature f takes. */
 void rt_win_fold_rows(const rt_feat *f, char *set, const rt_deque *rows, size_t lo, size_t hi, int64_t h,
                       rt_cx *cx);
+/* Adds one row to the tile of an eager (hop) feature, unless the tile is below live (the
+ * first tile a future query can see). Returns the drop horizon of the oldest tile when the
+ * row made a new oldest tile, else INT64_MAX. */
+int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t live, rt_cx *cx);
 /* Drops what no query at or after h can see from the settled part (hop tiles). */
 void rt_win_drop(const rt_feat *f, char *set, int64_t h, rt_cx *cx);
 /* The first horizon at which rt_win_drop has something to do (INT64_MAX: never). */
