@@ -8,10 +8,8 @@ mkdir -p "$B/perf"
 LLVM_INC=$(llvm-config --includedir)
 LLVM_LIBS=$(llvm-config --link-shared --ldflags --libs)
 DUCKDB=third_party/duckdb
-extra=()
-grep -q rt_engine_apply_batch runtime/rt_engine.h && extra+=(-DPERF_HAVE_BATCH)
 cc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-   -Wno-unused-parameter -Wvla "${extra[@]}" \
+   -Wno-unused-parameter -Wvla \
    -Icompiler -Icompiler/llvm -Iruntime -I"$B/gen" -isystem "$LLVM_INC" \
    -o "$B/perf/perf_ingest" bench/perf/perf_ingest.c \
    "$B/libfeatc.a" "$B/libfeatrt.a" \

@@ -130,19 +130,20 @@ typedef struct opts {
     int runs;
     int64_t settle_every; /* settle the view at the watermark every this many events (0: never) */
     int batch;            /* events per rt_engine_apply_batch call (0: one rt_engine_apply each) */
+    int64_t warm;         /* events applied before the measured part (not timed or counted) */
 } opts;
 
 static void usage(void)
 {
     fputs("usage: perf_ingest [--feat FILE] [--view NAME] [--events N] [--keys K] [--runs R]\n"
-          "                   [--mode ingest|jsonl|decode] [--settle-every N] [--batch B]\n",
+          "                   [--mode ingest|jsonl|decode] [--settle-every N] [--batch B] [--warm N]\n",
           stderr);
     exit(2);
 }
 
 static opts parse_opts(int argc, char **argv)
 {
-    opts o = {"bench/bench.feat", "hot", "ingest", 2000000, 1000000, 5, 4096, 0};
+    opts o = {"bench/bench.feat", "hot", "ingest", 2000000, 1000000, 5, 4096, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
@@ -164,10 +165,13 @@ static opts parse_opts(int argc, char **argv)
             o.settle_every = strtoll(v, NULL, 10);
         else if (!strcmp(a, "--batch"))
             o.batch = atoi(v);
+        else if (!strcmp(a, "--warm"))
+            o.warm = strtoll(v, NULL, 10);
         else
             usage();
     }
-    if (o.events <= 0 || o.keys <= 0 || o.runs <= 0 || o.settle_every < 0 || o.batch < 0)
+    if (o.events <= 0 || o.keys <= 0 || o.runs <= 0 || o.settle_every < 0 || o.batch < 0 || o.warm < 0 ||
+        o.warm >= o.events)
         usage();
     return o;
 }
@@ -182,26 +186,36 @@ typedef struct bench {
     opts o;
 } bench;
 
-__attribute__((noinline)) int64_t perf_apply_loop(rt_engine *e, const bench *b, const rt_slot *recs, int64_t n,
-                                                  int nf);
-__attribute__((noinline)) int64_t perf_apply_loop(rt_engine *e, const bench *b, const rt_slot *recs, int64_t n,
-                                                  int nf)
+/* Applies records [from, n) as the options say. */
+static int64_t apply_events(rt_engine *e, const bench *b, const rt_slot *recs, int64_t from, int64_t n, int nf)
 {
     int64_t accepted = 0, every = b->o.settle_every;
     int64_t step = b->o.batch > 0 ? b->o.batch : 1;
-    for (int64_t i = 0; i < n; i += step) {
+    for (int64_t i = from; i < n; i += step) {
         int64_t m = n - i < step ? n - i : step;
-#ifdef PERF_HAVE_BATCH
         if (b->o.batch > 0)
-            accepted += rt_engine_apply_batch(e, b->src, recs + i * nf, (size_t)m);
+            accepted += (int64_t)rt_engine_apply_batch(e, b->src, recs + i * nf, (size_t)m, NULL);
         else
-#endif
             for (int64_t j = 0; j < m; j++)
                 accepted += rt_engine_apply(e, b->src, recs + (i + j) * nf) == RT_APPLY_ACCEPTED;
         if (every && (i + m) / every != i / every)
             rt_engine_settle_view(e, b->view, rt_engine_complete_until(e, b->src));
     }
     return accepted;
+}
+
+__attribute__((noinline)) int64_t warm_apply(rt_engine *e, const bench *b, const rt_slot *recs, int64_t n, int nf);
+__attribute__((noinline)) int64_t warm_apply(rt_engine *e, const bench *b, const rt_slot *recs, int64_t n, int nf)
+{
+    return apply_events(e, b, recs, 0, n, nf);
+}
+
+__attribute__((noinline)) int64_t perf_apply_loop(rt_engine *e, const bench *b, const rt_slot *recs, int64_t from,
+                                                  int64_t n, int nf);
+__attribute__((noinline)) int64_t perf_apply_loop(rt_engine *e, const bench *b, const rt_slot *recs, int64_t from,
+                                                  int64_t n, int nf)
+{
+    return apply_events(e, b, recs, from, n, nf);
 }
 
 __attribute__((noinline)) int64_t perf_jsonl_loop(rt_engine *e, const bench *b, const char *text, size_t len,
@@ -308,9 +322,11 @@ int main(int argc, char **argv)
             fprintf(stderr, "perf_ingest: %s\n", err);
             return 1;
         }
+        if (!jsonl && o.warm)
+            warm_apply(e, &b, recs, o.warm, ps->nfields);
         double s = now_s();
         int64_t n = jsonl ? perf_jsonl_loop(e, &b, text, tlen, !strcmp(o.mode, "jsonl"))
-                          : perf_apply_loop(e, &b, recs, o.events, ps->nfields);
+                          : perf_apply_loop(e, &b, recs, o.warm, o.events, ps->nfields);
         double dt = now_s() - s;
         rates[r] = (double)n / dt;
         fprintf(stderr, "run %d: %" PRId64 " events in %.3f s = %.3f M events/s (%.0f ns/event), %zu keys, %.1f B/key\n",
@@ -319,9 +335,10 @@ int main(int argc, char **argv)
         rt_engine_free(e);
     }
     qsort(rates, (size_t)o.runs, sizeof *rates, cmp_double);
-    printf("mode=%s view=%s events=%" PRId64 " keys=%" PRId64 " settle_every=%" PRId64
+    printf("mode=%s view=%s events=%" PRId64 " measured=%" PRId64 " keys=%" PRId64 " settle_every=%" PRId64
            " batch=%d median=%.3f Mev/s (%.0f ns/event) min=%.3f max=%.3f\n",
-           o.mode, o.view, o.events, o.keys, o.settle_every, o.batch, rates[o.runs / 2] / 1e6,
+           o.mode, o.view, o.events, o.events - (jsonl ? 0 : o.warm), o.keys, o.settle_every, o.batch,
+           rates[o.runs / 2] / 1e6,
            1e9 / rates[o.runs / 2], rates[0] / 1e6, rates[o.runs - 1] / 1e6);
     free(rates);
     free(recs);
