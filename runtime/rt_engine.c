@@ -205,7 +205,8 @@ static bool is_late(int64_t ts, int64_t wm, int64_t lateness)
 
 /* Checks an event's time against the source's watermark and lateness, moving the watermark
  * and counting; the event is applied only when the result is RT_APPLY_ACCEPTED. */
-static rt_apply_result admit(const rt_prog_source *ps, eng_source *es, const rt_slot *record, int64_t *ts_out)
+static inline rt_apply_result admit(const rt_prog_source *ps, eng_source *es, const rt_slot *record,
+                                    int64_t *ts_out)
 {
     const rt_slot *time = &record[ps->time_field];
     if (time->null)

@@ -353,6 +353,21 @@ int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t h, b
     return (int64_t)d;
 }
 
+void rt_keytab_upsert_many(rt_keytab *kt, const rt_slot *const *keys, size_t n, int64_t *idx, bool *inserted)
+{
+    uint64_t hash[64];
+    for (size_t base = 0; base < n; base += 64) {
+        size_t m = n - base < 64 ? n - base : 64;
+        const rt_slot *const *k = keys + base;
+        for (size_t i = 0; i < m; i++) {
+            hash[i] = rt_keytab_hash(kt, k[i]);
+            __builtin_prefetch(&kt->slots[hash[i] & kt->mask]);
+        }
+        for (size_t i = 0; i < m; i++)
+            idx[base + i] = rt_keytab_upsert_hashed(kt, k[i], hash[i], &inserted[base + i]);
+    }
+}
+
 /* Slot holding dense index d. */
 static size_t slot_of(const rt_keytab *kt, size_t d)
 {

@@ -39,6 +39,10 @@ int64_t rt_keytab_upsert(rt_keytab *kt, const rt_slot *key, bool *inserted);
 int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t hash, bool *inserted);
 /* Hints the processor to fetch the slot a key of this hash is probed from first. */
 void rt_keytab_prefetch(const rt_keytab *kt, uint64_t hash);
+/* rt_keytab_upsert of n keys, keys[i] pointing at key i's nkeys slots: writes each dense
+ * index (or -1) to idx[i] and whether it was inserted to inserted[i]. The same as n calls
+ * in order, but the slots of all n keys are fetched before any is probed. */
+void rt_keytab_upsert_many(rt_keytab *kt, const rt_slot *const *keys, size_t n, int64_t *idx, bool *inserted);
 /* Removes the key at index idx (< count). The key that had index count-1 takes index idx;
  * returns that old index (equal to idx when idx was the last). */
 size_t rt_keytab_remove(rt_keytab *kt, size_t idx);

@@ -4,6 +4,8 @@
 #define MIN_CAP_BYTES 32
 /* An emptied deque keeps a buffer up to this size (it is freed with the deque). */
 #define KEEP_BYTES 256
+/* Buffers up to this size are not shrunk while the deque holds elements. */
+#define SHRINK_BYTES 1024
 
 /* Binary search for the first key >= key among positions [lo1, hi), knowing every key
  * before lo1 is < key and key(hi) >= key (or hi == len). */
@@ -151,9 +153,9 @@ void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem 
         q->head = q->pvalid = 0;
         return;
     }
-    /* shrink when a quarter full, so a burst does not pin memory */
-    size_t min_cap = (MIN_CAP_BYTES + esz - 1) / esz;
-    if (q->cap > min_cap && (size_t)q->len * 4 <= q->cap)
+    /* shrink when a quarter full, so a burst does not pin memory; small buffers stay, so a
+     * deque that drops and adds a few elements does not move back and forth */
+    if (block_bytes(q->cap, esz, psz) > SHRINK_BYTES && (size_t)q->len * 4 <= q->cap)
         relocate(q, esz, psz, (size_t)q->cap / 2, m);
 }
 

@@ -17,14 +17,23 @@ static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, co
     const rt_vcopy *nums = s->nums;
     memcpy(row, &ts, sizeof ts);
     uint64_t any = 0;
-    for (int w = 0; w < nmask; w++) {
+    if (nmask == 1) {
+        /* up to 63 features: one mask word, seq-is-null bit included */
         uint64_t m = 0;
-        int lo = w * 64, n = nf - lo < 64 ? nf - lo : 64; /* n <= 0: only the seq-is-null bit */
-        const rt_slot *in = inputs + lo;
-        for (int i = 0; i < n; i++)
-            m |= (uint64_t)(in[i].null == 0) << i;
-        memcpy(row + 8 + 8 * w, &m, sizeof m);
-        any |= m;
+        for (int i = 0; i < nf; i++)
+            m |= (uint64_t)(inputs[i].null == 0) << i;
+        memcpy(row + 8, &m, sizeof m);
+        any = m;
+    } else {
+        for (int w = 0; w < nmask; w++) {
+            uint64_t m = 0;
+            int lo = w * 64, n = nf - lo < 64 ? nf - lo : 64; /* n <= 0: only the seq-is-null bit */
+            const rt_slot *in = inputs + lo;
+            for (int i = 0; i < n; i++)
+                m |= (uint64_t)(in[i].null == 0) << i;
+            memcpy(row + 8 + 8 * w, &m, sizeof m);
+            any |= m;
+        }
     }
     /* value words of null inputs are never read: copy them all */
     for (int j = 0; j < nnums; j++)
@@ -107,15 +116,31 @@ static void eager_add(rt_view_state *s, rt_keyst *ks, const char *row)
             continue;
         rt_deque *tiles = (rt_deque *)rt_set_at(ks, f);
         int64_t k = rt_hop_tile(&s->hops[s->eager_hop[j]], ts);
+        int64_t lastk = INT64_MIN;
         if (tiles->len) {
             char *last = rt_dq_at(tiles, f->tile_sz, tiles->len - 1);
-            if (rt_row_ts(last) == k) { /* most rows go to the newest tile */
+            lastk = rt_row_ts(last);
+            if (lastk == k) { /* most rows go to the newest tile */
                 acc_add(f, last + f->tile_off, row, &s->pool);
                 continue;
             }
         }
         if (k < s->live[j])
             continue;
+        if (k > lastk && tiles->cap > (size_t)tiles->head + tiles->len) {
+            /* a new newest tile, with room for it */
+            if (!tiles->len) {
+                tiles->head = 0;
+                int64_t d = rt_win_tile_due(f, k);
+                if (d < ks->due)
+                    ks->due = d;
+            }
+            char *t = rt_dq_at(tiles, f->tile_sz, tiles->len++);
+            memset(t, 0, f->tile_sz);
+            memcpy(t, &k, sizeof k);
+            acc_add(f, t + f->tile_off, row, &s->pool);
+            continue;
+        }
         int64_t d = rt_win_tile_add(f, (char *)tiles, row, k, &s->cx);
         if (d < ks->due)
             ks->due = d;
@@ -134,6 +159,14 @@ static void rows_insert(rt_view_state *s, rt_keyst *ks, const char *row, bool al
     if (q->len && (size_t)q->head + q->len < q->cap && rt_dq_key(q, esz, q->len - 1) <= ts) {
         dst = q->data + ((size_t)q->head + q->len) * esz; /* the common case: append in place */
         q->len++;
+    } else if (!q->len && q->cap) {
+        /* an emptied deque (its buffer kept): the row becomes the front */
+        q->head = q->pvalid = 0;
+        q->len = 1;
+        dst = q->data;
+        int64_t d = rt_key_evict_due(s, ts);
+        if (d < ks->due)
+            ks->due = d;
     } else {
         size_t pos = q->len;
         if (pos && rt_dq_key(q, esz, pos - 1) > ts)
@@ -237,53 +270,52 @@ void rt_view_ingest(rt_view_state *s, const rt_slot *keys, int64_t ts, const rt_
 
 void rt_view_ingest_batch(rt_view_state *s, const rt_view_event *evs, size_t n)
 {
-    uint64_t hash[BATCH];
+    const rt_slot *keys[BATCH];
     int64_t idx[BATCH];
+    bool inserted[BATCH];
+    size_t at[BATCH]; /* event of each key looked up */
     if (!s->brows)
         s->brows = rt_xrealloc(NULL, (size_t)s->cx.esz * BATCH);
     const uint32_t esz = s->cx.esz;
     for (size_t base = 0; base < n; base += BATCH) {
-        size_t m = n - base < BATCH ? n - base : BATCH;
+        size_t m = n - base < BATCH ? n - base : BATCH, nk = 0;
         const rt_view_event *e = evs + base;
-        /* 1: build the rows, hash the keys, fetch their table slots */
-        for (size_t i = 0; i < m; i++) {
-            idx[i] = -1;
-            if (!row_build(s, s->brows + i * esz, e[i].ts, e[i].seq, e[i].inputs))
-                continue; /* contributes to no feature: no key for it */
-            idx[i] = 0;
-            hash[i] = rt_keytab_hash(s->kt, e[i].keys);
-            rt_keytab_prefetch(s->kt, hash[i]);
-        }
-        /* 2: find or insert the keys, fetch their records */
-        for (size_t i = 0; i < m; i++) {
-            if (idx[i] < 0)
+        /* 1: build the rows; events no feature takes create no key */
+        for (size_t i = 0; i < m; i++)
+            if (row_build(s, s->brows + i * esz, e[i].ts, e[i].seq, e[i].inputs)) {
+                keys[nk] = e[i].keys;
+                at[nk++] = i;
+            }
+        /* 2: find or insert the keys (their slots fetched together), fetch their records */
+        rt_keytab_upsert_many(s->kt, keys, nk, idx, inserted);
+        for (size_t j = 0; j < nk; j++) {
+            if (idx[j] < 0)
                 continue;
-            bool inserted;
-            idx[i] = rt_keytab_upsert_hashed(s->kt, e[i].keys, hash[i], &inserted);
-            if (idx[i] < 0)
-                continue;
-            if (inserted)
-                rec_new(s, (size_t)idx[i]);
-            else
-                __builtin_prefetch(rt_rec_at(s, (size_t)idx[i]), 1);
+            if (inserted[j]) {
+                rec_new(s, (size_t)idx[j]);
+            } else {
+                const char *r = (const char *)rt_rec_at(s, (size_t)idx[j]);
+                __builtin_prefetch(r, 1);
+                __builtin_prefetch(r + s->rec_size - 1, 1);
+            }
         }
         /* 3: fetch the ends of each key's rows and newest tiles, where the event goes */
-        for (size_t i = 0; i < m; i++) {
-            if (idx[i] < 0)
+        for (size_t j = 0; j < nk; j++) {
+            if (idx[j] < 0)
                 continue;
-            rt_keyst *ks = rt_rec_at(s, (size_t)idx[i]);
+            rt_keyst *ks = rt_rec_at(s, (size_t)idx[j]);
             if (ks->rows.len)
                 __builtin_prefetch(rt_dq_at(&ks->rows, esz, ks->rows.len - 1), 1);
-            for (int j = 0; j < s->neagers; j++) {
-                const rt_feat *f = &s->feats[s->eagers[j]];
+            for (int t = 0; t < s->neagers; t++) {
+                const rt_feat *f = &s->feats[s->eagers[t]];
                 const rt_deque *tiles = (const rt_deque *)rt_set_at(ks, f);
                 if (tiles->len)
                     __builtin_prefetch(rt_dq_at(tiles, f->tile_sz, tiles->len - 1), 1);
             }
         }
         /* 4: apply, in order */
-        for (size_t i = 0; i < m; i++)
-            if (idx[i] >= 0)
-                ingest_row(s, rt_rec_at(s, (size_t)idx[i]), s->brows + i * esz, e[i].inputs);
+        for (size_t j = 0; j < nk; j++)
+            if (idx[j] >= 0)
+                ingest_row(s, rt_rec_at(s, (size_t)idx[j]), s->brows + at[j] * esz, e[at[j]].inputs);
     }
 }

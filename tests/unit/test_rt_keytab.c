@@ -193,6 +193,50 @@ static void test_model_int_keys(void **st)
     rt_keytab_free(kt);
 }
 
+/* rt_keytab_upsert_many gives what single upserts in the same order give, repeated and
+ * null keys included, for word keys and for composite ones. */
+static void test_upsert_many(void **st)
+{
+    (void)st;
+    rng_state = 9;
+    for (int composite = 0; composite < 2; composite++) {
+        rt_type t1[1] = {RT_INT}, t2[2] = {RT_STRING, RT_INT};
+        int nk = composite ? 2 : 1;
+        rt_keytab *a = rt_keytab_new(nk, composite ? t2 : t1), *b = rt_keytab_new(nk, composite ? t2 : t1);
+        enum { MAXN = 150 };
+        static mkey mk[MAXN];
+        static rt_slot slots[MAXN][2];
+        const rt_slot *ptrs[MAXN];
+        int64_t idx[MAXN];
+        bool ins[MAXN];
+        for (int round = 0; round < 300; round++) {
+            size_t n = (size_t)(rnd() % MAXN);
+            for (size_t i = 0; i < n; i++) {
+                random_key(&mk[i], 500);
+                if (composite)
+                    mkey_slots(&mk[i], slots[i]);
+                else
+                    slots[i][0] = sint(mk[i].i * 1000 + (int64_t)mk[i].n);
+                slots[i][0].null = rnd() % 40 == 0;
+                ptrs[i] = slots[i];
+            }
+            rt_keytab_upsert_many(a, ptrs, n, idx, ins);
+            for (size_t i = 0; i < n; i++) {
+                bool one;
+                assert_int_equal(idx[i], rt_keytab_upsert(b, ptrs[i], &one));
+                assert_int_equal(ins[i], one);
+            }
+            if (rt_keytab_count(a) > 100 && rnd() % 3 == 0) {
+                size_t r = (size_t)(rnd() % rt_keytab_count(a));
+                assert_int_equal(rt_keytab_remove(a, r), rt_keytab_remove(b, r));
+            }
+        }
+        assert_int_equal(rt_keytab_count(a), rt_keytab_count(b));
+        rt_keytab_free(a);
+        rt_keytab_free(b);
+    }
+}
+
 static void test_null_keys(void **st)
 {
     (void)st;
@@ -319,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_model_few_keys),
         cmocka_unit_test(test_model_many_keys),
         cmocka_unit_test(test_model_int_keys),
+        cmocka_unit_test(test_upsert_many),
         cmocka_unit_test(test_null_keys),
         cmocka_unit_test(test_distinct_strings_and_floats),
         cmocka_unit_test(test_arena_compaction),
