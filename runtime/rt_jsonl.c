@@ -20,6 +20,8 @@ typedef struct key_span {
 struct rt_jsonl {
     const rt_schema *schema;
     size_t *name_len;
+    bool *plain; /* the field's name is printable ASCII without '"' or '\\': it can be matched
+                  * against the line's bytes without decoding the key */
     int *table; /* open addressing: field index or -1 */
     uint32_t mask;
     uint32_t *seen; /* seen[f] == gen when field f occurred in the current line */
@@ -51,8 +53,10 @@ static bool fail(jp *j, const char *at, const char *msg) {
     return false;
 }
 
-static void skip_ws(jp *j) {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+static inline void skip_ws(jp *j) {
+    /* every JSON whitespace byte is <= ' ': most calls end at the first test */
+    while (j->p < j->end && (unsigned char)*j->p <= ' ' &&
+           (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
         j->p++;
 }
 
@@ -76,10 +80,11 @@ rt_jsonl *rt_jsonl_new(const rt_schema *schema) {
     d->mask = size - 1;
     d->name_len = calloc((size_t)nf + 1, sizeof *d->name_len);
     d->seen = calloc((size_t)nf + 1, sizeof *d->seen);
+    d->plain = calloc((size_t)nf + 1, sizeof *d->plain);
     d->table = malloc(size * sizeof *d->table);
     d->scratch_cap = 4096;
     d->scratch = malloc(d->scratch_cap);
-    if (!d->name_len || !d->seen || !d->table || !d->scratch) {
+    if (!d->name_len || !d->seen || !d->plain || !d->table || !d->scratch) {
         rt_jsonl_free(d);
         return NULL;
     }
@@ -88,6 +93,12 @@ rt_jsonl *rt_jsonl_new(const rt_schema *schema) {
     for (int f = 0; f < nf; f++) {
         const char *name = schema->fields[f].name;
         d->name_len[f] = strlen(name);
+        d->plain[f] = true;
+        for (size_t i = 0; i < d->name_len[f]; i++) {
+            unsigned char c = (unsigned char)name[i];
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+                d->plain[f] = false;
+        }
         uint32_t k = hash_bytes(name, d->name_len[f]) & d->mask;
         while (d->table[k] >= 0)
             k = (k + 1) & d->mask;
@@ -100,11 +111,33 @@ void rt_jsonl_free(rt_jsonl *d) {
     if (!d)
         return;
     free(d->name_len);
+    free(d->plain);
     free(d->seen);
     free(d->table);
     free(d->scratch);
     free(d->unknown);
     free(d);
+}
+
+/* Whether the name_len[f] bytes at p are field f's name. */
+static inline bool name_at(const rt_jsonl *d, int f, const char *p) {
+    size_t n = d->name_len[f];
+    const char *name = d->schema->fields[f].name;
+    if (n >= 8 && n <= 16) { /* two overlapping words */
+        uint64_t a, b, x, y;
+        memcpy(&a, p, 8);
+        memcpy(&x, name, 8);
+        memcpy(&b, p + n - 8, 8);
+        memcpy(&y, name + n - 8, 8);
+        return a == x && b == y;
+    }
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            if (p[i] != name[i])
+                return false;
+        return true;
+    }
+    return memcmp(p, name, n) == 0;
 }
 
 /* The field named key, or -1. */
@@ -355,6 +388,120 @@ static bool scan_number(jp *j, const char **s, size_t *n) {
     return true;
 }
 
+/* Whether the 8 bytes at p are all ASCII digits. */
+static inline bool eight_digits(const char *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return ((w & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+            (((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4)) ==
+           UINT64_C(0x3333333333333333);
+}
+
+/* The value of 8 ASCII digits at p (the first the most significant). */
+static inline uint64_t eight_digits_value(const char *p) {
+    uint64_t w; /* the first byte the least significant, whatever the machine's byte order */
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    w -= UINT64_C(0x3030303030303030);
+    w = (w * 10) + (w >> 8); /* pairs of digits */
+    w = (((w & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
+         (((w >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
+        32;
+    return w;
+}
+
+static const double pow10_exact[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* The common numbers of int, float and timestamp fields, converted in the same pass that
+ * checks them: -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 18 digits (15 for a float, whose
+ * value is then one correctly rounded division, as rt_decimal_to_double's exact path
+ * computes it; an int has no fraction; a timestamp has at most 12 integer and 6 fraction
+ * digits, so its microseconds are exact). Returns true with *slot set and j->p past the
+ * number; false (nothing moved) for anything else, which the general path then decides. */
+static inline __attribute__((always_inline)) bool fast_number(jp *j, rt_type t, rt_slot *slot) {
+    const char *p = j->p, *end = j->end;
+    bool neg = p < end && *p == '-';
+    p += neg;
+    if (p >= end || !is_digit(*p))
+        return false;
+    uint64_t m = 0;
+    int ni = 0, nf = 0;
+    if (*p == '0') {
+        p++;
+        ni = 1;
+        if (p < end && is_digit(*p))
+            return false; /* a leading zero: the general path rejects it */
+    } else {
+        if (end - p >= 8 && eight_digits(p)) {
+            m = eight_digits_value(p);
+            p += 8;
+            ni = 8;
+        }
+        const char *q = p - ni;
+        unsigned dg;
+        while (p < end && (dg = (unsigned char)*p - '0') < 10) { /* m may wrap: then ni > 18 */
+            m = m * 10 + dg;
+            p++;
+        }
+        ni = (int)(p - q);
+        if (ni > 18)
+            return false;
+    }
+    if (p < end && *p == '.') {
+        if (t == RT_INT)
+            return false;
+        p++;
+        if (end - p >= 8 && ni <= 10 && eight_digits(p)) {
+            m = m * 100000000 + eight_digits_value(p);
+            p += 8;
+            nf = 8;
+        }
+        const char *q = p - nf;
+        unsigned dg;
+        while (p < end && (dg = (unsigned char)*p - '0') < 10) {
+            m = m * 10 + dg;
+            p++;
+        }
+        nf = (int)(p - q);
+        if (nf == 0 || ni + nf > 18)
+            return false;
+    }
+    if (p < end && is_word_char(*p))
+        return false; /* an exponent, or not a number after all */
+    switch (t) {
+    case RT_INT:
+        slot->v.i = neg ? -(int64_t)m : (int64_t)m;
+        break;
+    case RT_FLOAT: {
+        if (ni + nf > 15)
+            return false;
+        double x = (double)m;
+        if (nf)
+            x /= pow10_exact[nf];
+        slot->v.f = neg ? -x : x;
+        break;
+    }
+    case RT_TIMESTAMP: {
+        if (ni > 12 || nf > 6)
+            return false;
+        static const uint64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+        m *= scale[nf];
+        slot->v.i = neg ? -(int64_t)m : (int64_t)m;
+        break;
+    }
+    default:
+        return false;
+    }
+    slot->null = 0;
+    j->p = p;
+    return true;
+}
+
 /* Scans the literal word (true, false or null) at j->p. */
 static bool scan_literal(jp *j, const char *word) {
     size_t n = strlen(word);
@@ -471,6 +618,15 @@ static void field_problem(line_problem *lp, const rt_field *f, const char *why, 
     }
 }
 
+/* "expected int", ... for a field of type t. */
+static const char *expected_name(rt_type t) {
+    return t == RT_INT      ? "expected int"
+           : t == RT_FLOAT  ? "expected float"
+           : t == RT_BOOL   ? "expected bool"
+           : t == RT_STRING ? "expected string"
+                            : "expected timestamp";
+}
+
 /* Parses the value of field f at j->p into *slot, or records why it does not fit. */
 static bool parse_field(rt_jsonl *d, jp *j, const rt_field *f, rt_slot *slot, line_problem *lp) {
     const char *tok = j->p, *s;
@@ -478,11 +634,7 @@ static bool parse_field(rt_jsonl *d, jp *j, const rt_field *f, rt_slot *slot, li
     bool esc;
     char c = *j->p;
     rt_type t = f->type;
-    const char *tname = t == RT_INT ? "expected int"
-                      : t == RT_FLOAT ? "expected float"
-                      : t == RT_BOOL ? "expected bool"
-                      : t == RT_STRING ? "expected string"
-                                       : "expected timestamp";
+    const char *tname = expected_name(t);
     if (c == '"') {
         if (!scan_string(j, &s, &n, &esc))
             return false;
@@ -513,6 +665,8 @@ static bool parse_field(rt_jsonl *d, jp *j, const rt_field *f, rt_slot *slot, li
         return true;
     }
     if (c == '-' || is_digit(c)) {
+        if (fast_number(j, t, slot))
+            return true;
         if (!scan_number(j, &s, &n))
             return false;
         switch (t) {
@@ -630,8 +784,105 @@ static const char *value_kind(char c) {
     return c == '[' ? "array" : c == '"' ? "string" : c == 't' || c == 'f' ? "bool" : c == 'n' ? "null" : "number";
 }
 
+/* Moves p over plain string bytes (printable ASCII other than '"' and '\\') and returns
+ * where it stopped. */
+static inline const char *plain_run(const char *p, const char *end) {
+    return skip_plain(p, end);
+}
+
+/* The common line, decoded in one tight pass: an object with no whitespace, keys of known
+ * fields (plain, each once), values that are plain strings, simple numbers (fast_number),
+ * true, false or null, each of its field's type. Returns true with record filled exactly as
+ * the general path would fill it; false at the first byte it does not handle (the general
+ * path then decodes the line from the start and decides). */
+static bool fast_line(rt_jsonl *d, const char *line, size_t n, rt_slot *record) {
+    const rt_schema *sc = d->schema;
+    const char *p = line, *end = line + n;
+    if (n < 2 || *p != '{' || p[1] == '}')
+        return false;
+    p++;
+    const int nf = sc->nfields;
+    for (int f = 0; f < nf; f++)
+        record[f] = (rt_slot){.null = 1};
+    if (++d->gen == 0)
+        return false; /* the general path handles the wrap */
+    int g = 0;
+    for (;;) {
+        if (p >= end || *p != '"')
+            return false;
+        p++;
+        int f;
+        if (g < nf && d->plain[g] && (size_t)(end - p) > d->name_len[g] && p[d->name_len[g]] == '"' &&
+            name_at(d, g, p)) {
+            f = g;
+            p += d->name_len[g] + 1;
+        } else {
+            const char *k = p;
+            p = plain_run(p, end);
+            if (p >= end || *p != '"')
+                return false;
+            f = lookup(d, k, (size_t)(p - k));
+            p++;
+            if (f < 0)
+                return false;
+        }
+        if (d->seen[f] == d->gen || p >= end || *p != ':')
+            return false;
+        d->seen[f] = d->gen;
+        g = f + 1;
+        p++;
+        if (p >= end)
+            return false;
+        rt_slot *slot = &record[f];
+        rt_type t = sc->fields[f].type;
+        char c = *p;
+        if (c == '"') {
+            const char *v = ++p;
+            p = plain_run(p, end);
+            if (p >= end || *p != '"')
+                return false;
+            size_t len = (size_t)(p - v);
+            p++;
+            if (t == RT_STRING) {
+                slot->v.s = v;
+                slot->len = (uint32_t)len;
+                slot->null = 0;
+            } else if (t == RT_TIMESTAMP && rt_time_parse(v, len, &slot->v.i)) {
+                slot->null = 0;
+            } else {
+                return false;
+            }
+        } else if (c == '-' || is_digit(c)) {
+            jp j = {.line = line, .p = p, .end = end};
+            if (!fast_number(&j, t, slot))
+                return false;
+            p = j.p;
+        } else if (c == 'n' && end - p >= 4 && memcmp(p, "null", 4) == 0) {
+            p += 4;
+        } else if (t == RT_BOOL && c == 't' && end - p >= 4 && memcmp(p, "true", 4) == 0) {
+            p += 4;
+            slot->v.i = 1;
+            slot->null = 0;
+        } else if (t == RT_BOOL && c == 'f' && end - p >= 5 && memcmp(p, "false", 5) == 0) {
+            p += 5;
+            slot->v.i = 0;
+            slot->null = 0;
+        } else {
+            return false;
+        }
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        return p + 1 == end && *p == '}';
+    }
+}
+
 rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot *record, char *reason,
                                 size_t reasonlen) {
+    /* (after a huge line the general path gives the scratch memory back first) */
+    if (d->scratch_cap <= ((size_t)4 << 20) && fast_line(d, line, n, record))
+        return RT_JSONL_OK;
     const rt_schema *sc = d->schema;
     jp j = {.line = line, .p = line, .end = line + n};
     skip_ws(&j);
@@ -690,11 +941,22 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
             }
             const char *key;
             size_t kn;
-            bool esc;
-            if (!scan_string(&j, &key, &kn, &esc))
-                break;
-            if (esc)
-                key = decode_string(d, key, kn, &kn);
+            int f, g = d->guess;
+            if (g < sc->nfields && d->plain[g] && (size_t)(j.end - j.p) > d->name_len[g] + 1 &&
+                j.p[1 + d->name_len[g]] == '"' && name_at(d, g, j.p + 1)) {
+                /* the expected key, byte for byte: what scanning it would give */
+                key = j.p + 1;
+                kn = d->name_len[g];
+                j.p += kn + 2;
+                f = g;
+            } else {
+                bool esc;
+                if (!scan_string(&j, &key, &kn, &esc))
+                    break;
+                if (esc)
+                    key = decode_string(d, key, kn, &kn);
+                f = lookup(d, key, kn);
+            }
             skip_ws(&j);
             if (j.p >= j.end || *j.p != ':') {
                 fail(&j, j.p, "expected ':'");
@@ -706,7 +968,6 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
                 fail(&j, j.p, "unexpected end of line");
                 break;
             }
-            int f = lookup(d, key, kn);
             bool ok;
             if (f < 0) {
                 if (!note_unknown(d, key, kn))
