@@ -13,6 +13,15 @@
 #include <string.h>
 
 #define REASON_CAP 512
+/* Bytes of the first block of a batch's string copies (kept between batches). */
+#define BATCH_BLOCK ((size_t)64 * 1024)
+
+/* Copies of strings that must outlive the next line: blocks, the first one kept. */
+typedef struct str_block {
+    struct str_block *next;
+    size_t used, cap;
+    char data[];
+} str_block;
 
 struct rt_reader {
     const rt_schema *schema;
@@ -33,6 +42,8 @@ struct rt_reader {
     void *on_reject_ctx;
     char reason[REASON_CAP];
     char error[256];
+    str_block *copies; /* rt_reader_next_batch: string copies of the current batch, newest first */
+    bool failed;       /* a read failed after a batch's first records: reported next call */
 };
 
 bool rt_event_format_from_path(const char *path, rt_event_format *out) {
@@ -422,9 +433,90 @@ void rt_reader_set_max_record(rt_reader *r, size_t bytes) {
         rt_csv_set_max_record(r->csv, bytes);
 }
 
+/* Drops every copy block but the first one (when of the usual size), which is emptied. */
+static void copies_reset(rt_reader *r) {
+    str_block *b = r->copies;
+    while (b && (b->next || b->cap > BATCH_BLOCK)) {
+        r->copies = b->next;
+        free(b);
+        b = r->copies;
+    }
+    if (b)
+        b->used = 0;
+}
+
+/* A stable copy of n bytes at s; NULL when out of memory. */
+static const char *copy_str(rt_reader *r, const char *s, size_t n) {
+    str_block *b = r->copies;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > BATCH_BLOCK ? n : BATCH_BLOCK;
+        str_block *nb = malloc(sizeof *nb + cap);
+        if (!nb)
+            return NULL;
+        nb->used = 0;
+        nb->cap = cap;
+        /* the kept first block stays last in the list */
+        nb->next = b;
+        r->copies = nb;
+        b = nb;
+    }
+    char *d = b->data + b->used;
+    memcpy(d, s, n);
+    b->used += n;
+    return d;
+}
+
+int rt_reader_next_batch(rt_reader *r, rt_slot *records, int max, uint64_t *lines) {
+    assert(max > 0);
+    if (r->failed)
+        return -1;
+    copies_reset(r);
+    const rt_schema *sc = r->schema;
+    /* strings pointing into a memory input never move */
+    const char *stable = r->format != RT_EVENTS_CSV && r->in.fd < 0 ? r->in.data : NULL;
+    const char *stable_end = stable ? stable + r->in.end : NULL;
+    int n = 0;
+    while (n < max) {
+        rt_slot *rec = records + (size_t)n * (size_t)sc->nfields;
+        int m = rt_reader_next(r, rec);
+        if (m < 0) {
+            if (n == 0)
+                return -1;
+            r->failed = true;
+            break;
+        }
+        if (m == 0)
+            break;
+        for (int f = 0; f < sc->nfields; f++) {
+            rt_slot *v = &rec[f];
+            if (sc->fields[f].type != RT_STRING || v->null || v->len == 0 ||
+                (stable && v->v.s >= stable && v->v.s + v->len <= stable_end))
+                continue;
+            const char *c = copy_str(r, v->v.s, v->len);
+            if (!c) {
+                snprintf(r->error, sizeof r->error, "out of memory");
+                if (n == 0)
+                    return -1;
+                r->failed = true;
+                return n;
+            }
+            v->v.s = c;
+        }
+        if (lines)
+            lines[n] = r->line;
+        n++;
+    }
+    return n;
+}
+
 void rt_reader_close(rt_reader *r) {
     if (!r)
         return;
+    while (r->copies) {
+        str_block *b = r->copies->next;
+        free(r->copies);
+        r->copies = b;
+    }
     rt_input_close(&r->in);
     rt_jsonl_free(r->json);
     rt_csv_close(r->csv);

@@ -43,6 +43,14 @@ rt_reader *rt_reader_open_mem(const char *data, size_t n, rt_event_format format
  * call. */
 int rt_reader_next(rt_reader *r, rt_slot *record);
 
+/* Fills up to max records with the next valid events: record i is records[i *
+ * schema->nfields ..], its line goes to lines[i] when lines is not NULL. Returns how many
+ * (0 at the end of input; -1 when reading failed before any, see rt_reader_error; a failure
+ * after some is reported by the next call). Invalid events are counted, logged and skipped
+ * as by rt_reader_next. Strings in all the records stay valid until the next call of either
+ * function: they are copied when they could move. */
+int rt_reader_next_batch(rt_reader *r, rt_slot *records, int max, uint64_t *lines);
+
 /* 1-based line where the last returned (or rejected) record began. */
 uint64_t rt_reader_line(const rt_reader *r);
 

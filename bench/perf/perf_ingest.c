@@ -230,15 +230,29 @@ __attribute__((noinline)) int64_t perf_jsonl_loop(rt_engine *e, const bench *b, 
         fprintf(stderr, "perf_ingest: %s\n", err);
         exit(1);
     }
-    rt_slot rec[64];
     int64_t n = 0, every = b->o.settle_every;
-    while (rt_reader_next(r, rec) == 1) {
-        n++;
-        if (!apply)
-            continue;
-        rt_engine_apply(e, b->src, rec);
-        if (every && n % every == 0)
-            rt_engine_settle_view(e, b->view, rt_engine_complete_until(e, b->src));
+    int nf = rt_engine_schema(e, b->src)->nfields;
+    if (b->o.batch > 0) {
+        rt_slot *recs = malloc(sizeof(rt_slot) * (size_t)nf * (size_t)b->o.batch);
+        int k;
+        while ((k = rt_reader_next_batch(r, recs, b->o.batch, NULL)) > 0) {
+            if (apply)
+                rt_engine_apply_batch(e, b->src, recs, (size_t)k, NULL);
+            if (apply && every && (n + k) / every != n / every)
+                rt_engine_settle_view(e, b->view, rt_engine_complete_until(e, b->src));
+            n += k;
+        }
+        free(recs);
+    } else {
+        rt_slot rec[64];
+        while (rt_reader_next(r, rec) == 1) {
+            n++;
+            if (!apply)
+                continue;
+            rt_engine_apply(e, b->src, rec);
+            if (every && n % every == 0)
+                rt_engine_settle_view(e, b->view, rt_engine_complete_until(e, b->src));
+        }
     }
     if (rt_reader_stats_of(r)->rejected)
         fprintf(stderr, "perf_ingest: %" PRIu64 " events rejected\n", rt_reader_stats_of(r)->rejected);
