@@ -1,6 +1,8 @@
 /* rt_keytab.c - composite-key hash table: linear probing over dense key records, strings in a compacting arena. */
 #include "rt_keytab.h"
 
+#include "rt_state_impl.h" /* rt_huge_realloc */
+
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,7 +278,7 @@ static void grow_slots(rt_keytab *kt)
 {
     size_t n = (kt->mask + 1) * 2;
     free(kt->slots);
-    kt->slots = xrealloc(NULL, sizeof(kslot) * n);
+    kt->slots = rt_huge_realloc(NULL, 0, sizeof(kslot) * n);
     memset(kt->slots, 0, sizeof(kslot) * n);
     kt->mask = n - 1;
     for (size_t d = 0; d < kt->count; d++) {
@@ -329,9 +331,11 @@ int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t h, b
         i = probe(kt, key, h);
     }
     if (kt->count == kt->dcap) {
+        size_t old = kt->dcap;
         kt->dcap = kt->dcap ? kt->dcap * 2 : 16;
-        kt->hashes = xrealloc(kt->hashes, sizeof(uint64_t) * kt->dcap);
-        kt->keys = xrealloc(kt->keys, sizeof(rt_slot) * kt->dcap * (size_t)kt->nkeys);
+        kt->hashes = rt_huge_realloc(kt->hashes, sizeof(uint64_t) * old, sizeof(uint64_t) * kt->dcap);
+        kt->keys = rt_huge_realloc(kt->keys, sizeof(rt_slot) * old * (size_t)kt->nkeys,
+                                   sizeof(rt_slot) * kt->dcap * (size_t)kt->nkeys);
     }
     size_t d = kt->count++;
     kt->hashes[d] = h;

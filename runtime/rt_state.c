@@ -212,7 +212,7 @@ static void remove_key(rt_view_state *s, size_t idx)
     size_t count = rt_keytab_count(s->kt);
     if (s->rec_cap > 64 && count * 4 < s->rec_cap) {
         s->rec_cap /= 2;
-        s->recs = rt_xrealloc(s->recs, s->rec_cap * s->rec_size);
+        s->recs = rt_huge_realloc(s->recs, s->rec_cap * s->rec_size, s->rec_cap * s->rec_size);
     }
 }
 

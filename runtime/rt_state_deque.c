@@ -3,7 +3,7 @@
 
 #define MIN_CAP_BYTES 32
 /* An emptied deque keeps a buffer up to this size (it is freed with the deque). */
-#define KEEP_BYTES 256
+#define KEEP_BYTES 1024
 /* Buffers up to this size are not shrunk while the deque holds elements. */
 #define SHRINK_BYTES 1024
 

@@ -46,10 +46,16 @@ static inline int64_t rt_tile_start(int64_t k, int64_t h)
 
 /* Aborts with a message; the only failure the state knows is running out of memory. */
 void *rt_xrealloc(void *p, size_t n);
+/* rt_xrealloc for arrays that can grow large (key records, key table): from RT_HUGE_MIN
+ * bytes on the block is aligned to and hinted for huge pages (old: bytes used at p, which
+ * are copied; free the result with free). */
+#define RT_HUGE_MIN ((size_t)4 << 20)
+void *rt_huge_realloc(void *p, size_t old, size_t n);
 
 /* ---- small-block allocator: power-of-two classes from 16 to 4096 bytes carved from 64 KiB
- * slabs, with a free list per class; larger blocks come from malloc. The caller passes the
- * size back on free. Blocks are 16-byte aligned. Slabs are kept until the state is freed. */
+ * slabs (2 MiB huge-page slabs once 8 MiB are held), with a free list per class; larger
+ * blocks come from malloc. The caller passes the size back on free. Blocks are 16-byte
+ * aligned. Slabs are kept until the state is freed. */
 
 #define RT_MEM_NCLASS 9
 typedef struct rt_mem {

@@ -245,8 +245,9 @@ static void ingest_row(rt_view_state *s, rt_keyst *ks, char *row, const rt_slot 
 static rt_keyst *rec_new(rt_view_state *s, size_t idx)
 {
     if (idx >= s->rec_cap) {
+        size_t old = s->rec_cap * s->rec_size;
         s->rec_cap = s->rec_cap ? s->rec_cap * 2 : 16;
-        s->recs = rt_xrealloc(s->recs, s->rec_cap * s->rec_size);
+        s->recs = rt_huge_realloc(s->recs, old, s->rec_cap * s->rec_size);
     }
     rt_keyst *ks = rt_rec_at(s, idx);
     memset(ks, 0, s->rec_size);

@@ -3,9 +3,41 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #define SLAB_BYTES 65536
 #define MIN_SHIFT 4 /* 16 bytes */
+/* Once a view's slabs hold this much, new slabs are huge pages. */
+#define HUGE_SLABS_AFTER ((size_t)8 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* n bytes (a multiple of HUGE_PAGE) aligned to a huge page, with the kernel asked to back
+ * them with huge pages: a state of many keys touches its memory at random, and with small
+ * pages nearly every touch would also miss the TLB. */
+static void *huge_alloc(size_t n)
+{
+    void *p = aligned_alloc(HUGE_PAGE, n);
+    if (!p) {
+        fprintf(stderr, "featrt: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(p, n, MADV_HUGEPAGE); /* a hint: refused or unsupported is fine */
+#endif
+    return p;
+}
+
+void *rt_huge_realloc(void *p, size_t old, size_t n)
+{
+    if (n < RT_HUGE_MIN)
+        return rt_xrealloc(p, n);
+    size_t cap = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *q = huge_alloc(cap);
+    if (p)
+        memcpy(q, p, old < n ? old : n);
+    free(p);
+    return q;
+}
 
 void *rt_xrealloc(void *p, size_t n)
 {
@@ -69,10 +101,11 @@ void *rt_mem_alloc(rt_mem *m, size_t n)
             m->slabs_cap = m->slabs_cap ? m->slabs_cap * 2 : 8;
             m->slabs = rt_xrealloc(m->slabs, sizeof(void *) * m->slabs_cap);
         }
-        m->cur = rt_xrealloc(NULL, SLAB_BYTES);
+        size_t bytes = m->reserved >= HUGE_SLABS_AFTER ? HUGE_PAGE : SLAB_BYTES;
+        m->cur = bytes == HUGE_PAGE ? huge_alloc(bytes) : rt_xrealloc(NULL, bytes);
         m->slabs[m->nslabs++] = m->cur;
-        m->cur_left = SLAB_BYTES;
-        m->reserved += SLAB_BYTES;
+        m->cur_left = bytes;
+        m->reserved += bytes;
     }
     void *p = m->cur;
     m->cur += sz;
