@@ -105,12 +105,19 @@ void rt_rows_part_update(const rt_feat *feats, int n, rt_deque *q, rt_cx *cx)
     for (; b < last; b++) {
         char *bp = part + b * cx->psz;
         size_t lo = b * RT_DQ_BLOCK - q->head;
+        /* the first mask word's bits that every row of the block has */
+        uint64_t all = ~UINT64_C(0);
+        for (size_t i = lo; i < lo + RT_DQ_BLOCK; i++)
+            all &= rt_row_word(rt_dq_at(q, cx->esz, i), 8);
         for (int i = 0; i < n; i++) {
             const rt_feat *f = &feats[i];
             if (!f->psz)
                 continue;
             memset(bp + f->poff, 0, f->psz);
-            rt_acc_add_range(f, bp + f->poff, q, cx->esz, lo, lo + RT_DQ_BLOCK);
+            if (f->moff == 8 && (all & f->mbit))
+                rt_acc_add_range_all(f, bp + f->poff, q, cx->esz, lo, lo + RT_DQ_BLOCK);
+            else
+                rt_acc_add_range(f, bp + f->poff, q, cx->esz, lo, lo + RT_DQ_BLOCK);
         }
     }
     if (last > q->pvalid)

@@ -362,6 +362,8 @@ void rt_acc_merge(const rt_feat *f, void *dst, const void *src); /* into borrowe
 /* Adds the rows lo..hi-1 of q (rows of esz bytes) that the feature takes to a borrowed
  * accumulator. */
 void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, uint32_t esz, size_t lo, size_t hi);
+/* The same when every row lo..hi-1 feeds the feature. */
+void rt_acc_add_range_all(const rt_feat *f, void *acc, const rt_deque *q, uint32_t esz, size_t lo, size_t hi);
 /* The aggregate's value (before ttl and default). */
 void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out);
 

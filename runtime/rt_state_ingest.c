@@ -20,7 +20,11 @@ static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, co
     if (nmask == 1) {
         /* up to 63 features: one mask word, seq-is-null bit included */
         uint64_t m = 0;
-        for (int i = 0; i < nf; i++)
+        int i = 0;
+        for (; i + 4 <= nf; i += 4)
+            m |= (uint64_t)(inputs[i].null == 0) << i | (uint64_t)(inputs[i + 1].null == 0) << (i + 1) |
+                 (uint64_t)(inputs[i + 2].null == 0) << (i + 2) | (uint64_t)(inputs[i + 3].null == 0) << (i + 3);
+        for (; i < nf; i++)
             m |= (uint64_t)(inputs[i].null == 0) << i;
         memcpy(row + 8, &m, sizeof m);
         any = m;

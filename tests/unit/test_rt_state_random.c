@@ -67,8 +67,12 @@ static double fval(int64_t fk)
     return (double)fk / 1024.0;
 }
 
+static bool dense_rows; /* the current run's config.dense */
+
 static bool feature_takes(const ev *e, int fi)
 {
+    if (dense_rows)
+        return true;
     /* a per-feature `where`: about three rows in four pass */
     uint64_t h = e->filt ^ ((uint64_t)fi * UINT64_C(0x9e3779b97f4a7c15));
     h ^= h >> 29;
@@ -415,6 +419,7 @@ typedef struct config {
     bool compact;     /* call rt_view_compact now and then */
     int64_t wscale;   /* window sizes are multiplied by this (0: 1) */
     bool batch;       /* hand events over in batches of 1..MAXBATCH (rt_view_ingest_batch) */
+    bool dense;       /* every row feeds every feature (no filters, no null inputs) */
 } config;
 
 /* ---- events held back for rt_view_ingest_batch: each keeps its own key, seq, inputs and
@@ -503,6 +508,7 @@ static void run(const config *cfg)
 {
     rng = cfg->seed;
     failures = 0;
+    dense_rows = cfg->dense;
     const win wins[] = {
         {RT_WIN_LIFETIME, 0, 0}, {RT_WIN_SLIDING, 1, 0}, {RT_WIN_SLIDING, 5, 0},
         {RT_WIN_SLIDING, 23, 0}, {RT_WIN_HOP, 6, 3},     {RT_WIN_HOP, 5, 5},
@@ -543,7 +549,7 @@ static void run(const config *cfg)
         e->seq_null = chance(20);
         e->seq = rnd_in(-2, 2);
         for (int c = 0; c < NCOLS; c++)
-            e->null[c] = chance(10);
+            e->null[c] = !cfg->dense && chance(10);
         e->ival = cfg->int_range ? rnd_in(-cfg->int_range, cfg->int_range)
                                  : (chance(50) ? INT64_MAX - rnd_in(0, 3) : INT64_MIN + rnd_in(0, 3));
         e->fk = chance(3) ? (chance(50) ? 1 : -1) * (int64_t)1e17 * 1024 : rnd_in(-3000, 3000);
@@ -722,6 +728,20 @@ static void test_more_seeds(void **s)
     }
 }
 
+/* every row feeds every feature: block partials computed without bit tests */
+static void test_dense_long_windows(void **s)
+{
+    (void)s;
+    config c = {.seed = 31, .nevents = 2500, .nkeys = 1, .lateness = 20, .start = -300, .unit = 1,
+                .settle_pct = 20, .query_pct = 30, .int_range = 1000000, .has_seq = true, .wscale = 40,
+                .dense = true};
+    run(&c);
+    config d = {.seed = 32, .nevents = 2500, .nkeys = 2, .lateness = 3, .start = 0, .unit = 1000,
+                .settle_pct = 60, .query_pct = 30, .int_range = 0, .has_seq = false, .wscale = 25, .dense = true,
+                .batch = true};
+    run(&d);
+}
+
 /* the batch path gives the same answers (events handed over 1..40 at a time) */
 static void test_batches(void **s)
 {
@@ -750,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_int_extremes),       cmocka_unit_test(test_far_negative_times),
         cmocka_unit_test(test_long_windows),     cmocka_unit_test(test_more_seeds),
         cmocka_unit_test(test_batches),
+        cmocka_unit_test(test_dense_long_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
