@@ -18,13 +18,16 @@
  * - A null argument gives a null result unless the line below says otherwise.
  * - A null result has null = 1 and v.i = 0, len = 0.
  * - A string result points into an argument's bytes, into static text or into memory
- *   taken from scratch (valid until the scratch is reset). scratch may be NULL for functions that never
- *   allocate (all but lower, upper, concat, to_float_string, to_string_int/_timestamp, geohash).
+ *   taken from scratch (valid until the scratch is reset). scratch may be NULL for the
+ *   functions that never allocate (all but lower, upper, concat, to_float_string,
+ *   to_string_int, to_string_timestamp and geohash).
  * - out may be the same slot as one of args (arguments are read before out is written).
  * - Errors become null: an int result outside int64, a NaN or infinite float result.
  * - Floats passed in are never NaN or infinite (nothing produces them); strings are
  *   UTF-8 (code points are counted as bytes outside 0x80..0xBF, so malformed input is
  *   handled without crashing, just not meaningfully).
+ * - Every float formula below is a sequence of separately rounded double operations: no
+ *   fused multiply-add (GCC's -std=c11 keeps contraction off; generated code must too).
  */
 
 /* ---- operators (rt_fn_math.c, rt_fn_string.c, rt_fn_time.c) ---- */

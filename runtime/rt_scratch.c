@@ -61,16 +61,22 @@ void *rt_scratch_alloc(rt_scratch *s, size_t n) {
 void rt_scratch_reset(rt_scratch *s) {
     if (!s->blocks)
         return;
-    rt_scratch_block *keep = s->blocks;
-    rt_scratch_block *b = keep->next;
-    while (b) {
-        rt_scratch_block *next = b->next;
-        free(b);
-        b = next;
+    if (s->blocks->next) {
+        /* Several blocks were needed: replace them by one block of their combined size,
+         * so that the same load next time is served from a single block. */
+        size_t total = rt_scratch_reserved(s);
+        rt_scratch_free(s);
+        scratch_grow(s, total);
+        return;
     }
-    keep->next = NULL;
-    s->cur = keep->data;
-    s->end = keep->data + keep->size;
+    s->cur = s->blocks->data;
+}
+
+size_t rt_scratch_reserved(const rt_scratch *s) {
+    size_t total = 0;
+    for (const rt_scratch_block *b = s->blocks; b; b = b->next)
+        total += b->size;
+    return total;
 }
 
 void rt_scratch_free(rt_scratch *s) {

@@ -24,9 +24,13 @@ void rt_scratch_init(rt_scratch *s);
  * prints a message to stderr and aborts (evaluation has no way to report it). */
 void *rt_scratch_alloc(rt_scratch *s, size_t n);
 
-/* Releases everything allocated since the last reset; keeps the newest (largest) block
- * so that steady-state evaluation does not call malloc. */
+/* Releases everything allocated since the last reset but keeps the memory: when more than
+ * one block was in use they are replaced by a single block of their combined size, so
+ * that steady-state evaluation does not call malloc. */
 void rt_scratch_reset(rt_scratch *s);
+
+/* Bytes currently held from the system (all blocks), for metrics and tests. */
+size_t rt_scratch_reserved(const rt_scratch *s);
 
 /* Releases all memory; s is then empty (as after rt_scratch_init). */
 void rt_scratch_free(rt_scratch *s);
