@@ -39,7 +39,7 @@ int db_exec(db_conn *c, const char *sql, char *err, size_t errlen);
 
 /* Receives one result row: ncols slots typed as requested in db_query. Strings point into
  * the database's buffers and are valid only until the callback returns. Return 0 to go on,
- * anything else to stop the query. */
+ * anything else to stop the query. The callback must not use the same connection. */
 typedef int (*db_row_fn)(void *ctx, const rt_slot *row);
 
 /* Runs ONE statement and streams its rows to row_cb. The result must have exactly ncols

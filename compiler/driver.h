@@ -29,5 +29,7 @@ void driver_free(driver_unit *u);
 int cmd_check(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_backfill(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 
 #endif

@@ -142,8 +142,8 @@ static int sema_source_role(sema *s, const ast_source *a, const plan_source *src
     }
     int index = (int)(intptr_t)hit - 1;
     if (src->fields[index].type != want) {
-        diag_error(s->d, n->span, "'%s' field '%s' must be a %s, not a %s", role, n->text, ftype_name(want),
-                   ftype_name(src->fields[index].type));
+        diag_error(s->d, n->span, "'%s' field '%s' must be a %s, not %s %s", role, n->text, ftype_name(want),
+                   src->fields[index].type == FT_INT ? "an" : "a", ftype_name(src->fields[index].type));
         return -1;
     }
     return index;

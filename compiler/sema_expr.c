@@ -444,6 +444,12 @@ static plan_expr *walk_name(expr_walk *w, const ast_expr *e)
     sema *s = w->s;
     const sema_scope *sc = w->scope;
     if (sc->kind == SCOPE_ON_DEMAND) {
+        /* An earlier feature of the same block: its expression is used in place. */
+        void *own = symtab_get(&s->block_features[sc->block], e->name.text);
+        if (own) {
+            const plan_od_feature *f = &s->p->blocks[sc->block].features[(int)(intptr_t)own - 1];
+            return f->value; /* NULL when it had an error, already reported */
+        }
         const char **names;
         int n = symtab_names(sc->inputs, &names);
         const char *hint = n ? arena_printf(s->mem, "on_demand blocks name values as INPUT.NAME, e.g. %s.%s", names[0],
@@ -457,6 +463,8 @@ static plan_expr *walk_name(expr_walk *w, const ast_expr *e)
         diag_error_hint(s->d, e->span, sema_hint(s, sc->columns, e->name.text), "unknown field '%s'", e->name.text);
         return NULL;
     }
+    if ((intptr_t)hit == SEMA_BROKEN_COLUMN)
+        return NULL;
     int index = (int)(intptr_t)hit - 1;
     plan_expr *x = px_new(s, PX_COLUMN, sc->column_types[index], 0);
     x->index = index;

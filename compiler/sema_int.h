@@ -15,6 +15,10 @@ typedef struct sema_sym {
     const void *ast;
 } sema_sym;
 
+/* Stored in a scope's column table for a let whose definition had an error: uses of it
+ * are silently NULL, so one mistake is reported once. */
+#define SEMA_BROKEN_COLUMN (-1)
+
 /* Where an expression is evaluated, which decides the names it may use. */
 typedef enum sema_scope_kind {
     SCOPE_SOURCE_ROW, /* expect rules: the source's fields */

@@ -278,8 +278,10 @@ static void sema_view(sema *s, int vi, const ast_view *a)
                 diag_error(s->d, l->value->span, "let '%s' = null has no type", l->name.text);
                 x = NULL;
             }
-            if (!x) /* keep the name so later uses do not cascade; typed as an error */
+            if (!x) { /* keep the name, marked broken, so later uses do not cascade */
+                symtab_put(columns, l->name.text, (void *)(intptr_t)SEMA_BROKEN_COLUMN);
                 continue;
+            }
             plan_let *pl = &v->lets[v->nlets++];
             pl->name = l->name.text;
             pl->type = x->type;

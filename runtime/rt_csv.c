@@ -190,11 +190,13 @@ static int split_record(rt_csv *c, const char *r, size_t len, int cap) {
     }
 }
 
-/* Makes scratch at least n bytes; false when out of memory. */
+/* Makes scratch at least n bytes (and gives memory back after a huge record); false when
+ * out of memory. */
 static bool ensure_scratch(rt_csv *c, size_t n) {
-    if (n <= c->scratch_cap)
+    bool shrink = c->scratch_cap > ((size_t)4 << 20) && n < c->scratch_cap / 16; /* after a huge record */
+    if (n <= c->scratch_cap && !shrink)
         return true;
-    size_t cap = c->scratch_cap ? c->scratch_cap : 4096;
+    size_t cap = 4096;
     while (cap < n)
         cap *= 2;
     char *s = malloc(cap); /* contents need not survive */

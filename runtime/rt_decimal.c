@@ -91,7 +91,61 @@ bool rt_decimal_valid(const char *s, size_t n) {
     return dec_split(s, n, &d);
 }
 
+static const uint64_t pow10_u64[19] = {
+    UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000), UINT64_C(10000), UINT64_C(100000),
+    UINT64_C(1000000), UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+    UINT64_C(10000000000), UINT64_C(100000000000), UINT64_C(1000000000000), UINT64_C(10000000000000),
+    UINT64_C(100000000000000), UINT64_C(1000000000000000), UINT64_C(10000000000000000),
+    UINT64_C(100000000000000000), UINT64_C(1000000000000000000),
+};
+
+/* The common case of rt_decimal_scaled: [-]digits[.digits] with at most 18 digits, no
+ * exponent, 0 <= scale <= 18. Returns false (untouched *out) when s is not of that shape;
+ * the general path then decides. */
+static bool scaled_fast(const char *s, size_t n, int scale, rt_dec_mode mode, int64_t *out) {
+    size_t i = 0;
+    bool neg = n > 0 && s[0] == '-';
+    i += neg;
+    uint64_t m = 0;
+    int nd = 0, nf = -1;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            m = m * 10 + (uint64_t)(c - '0');
+            if (++nd > 18)
+                return false;
+            if (nf >= 0)
+                nf++;
+        } else if (c == '.' && nf < 0) {
+            nf = 0;
+        } else {
+            return false;
+        }
+    }
+    if (nd == 0 || scale < 0 || scale > 18)
+        return false;
+    if (nf < 0)
+        nf = 0;
+    int e = scale - nf;
+    if (e >= 0) {
+        if (m > (uint64_t)INT64_MAX / pow10_u64[e])
+            return false;
+        m *= pow10_u64[e];
+    } else {
+        uint64_t div = pow10_u64[-e], q = m / div, r = m % div;
+        if (mode == RT_DEC_EXACT && r != 0)
+            return false;
+        if (2 * r > div || (2 * r == div && (q & 1)))
+            q++;
+        m = q;
+    }
+    *out = neg ? -(int64_t)m : (int64_t)m; /* m <= INT64_MAX here */
+    return true;
+}
+
 rt_dec_status rt_decimal_scaled(const char *s, size_t n, int scale, rt_dec_mode mode, int64_t *out) {
+    if (scaled_fast(s, n, scale, mode, out))
+        return RT_DEC_OK;
     dec_parts d;
     if (!dec_split(s, n, &d))
         return RT_DEC_SYNTAX;

@@ -123,14 +123,37 @@ static int lookup(rt_jsonl *d, const char *key, size_t n) {
 
 /* ---- tokens ---- */
 
-/* True when none of the 8 bytes of w needs attention inside a string: no '"', '\\',
- * control character or non-ASCII byte. */
-static bool plain8(uint64_t w) {
+/* The bytes of w (8 bytes in memory order) that need attention inside a string: '"', '\\',
+ * control characters and non-ASCII bytes. Bit 7 of a byte is set for the first such byte
+ * (bytes above it may be flagged falsely, below it never), so on a little-endian machine
+ * ctz(mask) / 8 is its index; zero when there is none. */
+static uint64_t special8(uint64_t w) {
     const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
     uint64_t lt20 = (w - ones * 0x20) & ~w & highs;
     uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
     uint64_t hq = (q - ones) & ~q & highs, hbs = (bs - ones) & ~bs & highs;
-    return ((lt20 | hq | hbs | (w & highs)) == 0);
+    return lt20 | hq | hbs | (w & highs);
+}
+
+/* Moves p to the first byte in [p, end) that needs attention inside a string, or to end. */
+static const char *skip_plain(const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t m = special8(w);
+        if (m)
+            return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            break;
+        p++;
+    }
+    return p;
 }
 
 static int hexval(char c) {
@@ -162,13 +185,7 @@ static bool scan_string(jp *j, const char **s, size_t *n, bool *esc) {
     const char *p = j->p, *end = j->end;
     *esc = false;
     for (;;) {
-        while (end - p >= 8) {
-            uint64_t w;
-            memcpy(&w, p, 8);
-            if (!plain8(w))
-                break;
-            p += 8;
-        }
+        p = skip_plain(p, end);
         if (p >= end)
             return fail(j, start, "unterminated string");
         unsigned char c = (unsigned char)*p;
@@ -591,6 +608,23 @@ static const key_span *duplicate_unknown(rt_jsonl *d) {
     return NULL;
 }
 
+/* Writes the reason for the syntax error in j: "invalid JSON at column C: ..." (bytes from
+ * the line start), or "at line L, column C" when the text spans lines (a JSON document). */
+static void syntax_reason(const jp *j, char *reason, size_t reasonlen) {
+    size_t line = 1, col_start = 0;
+    for (size_t i = 0; i < j->err_at; i++) {
+        if (j->line[i] == '\n') {
+            line++;
+            col_start = i + 1;
+        }
+    }
+    if (line == 1)
+        snprintf(reason, reasonlen, "invalid JSON at column %zu: %s", j->err_at + 1, j->err);
+    else
+        snprintf(reason, reasonlen, "invalid JSON at line %zu, column %zu: %s", line, j->err_at - col_start + 1,
+                 j->err);
+}
+
 /* Names what a non-object line is: "array", "string", ... (its syntax already checked). */
 static const char *value_kind(char c) {
     return c == '[' ? "array" : c == '"' ? "string" : c == 't' || c == 'f' ? "bool" : c == 'n' ? "null" : "number";
@@ -613,12 +647,12 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
             }
             fail(&j, j.p, "unexpected text after the value");
         }
-        snprintf(reason, reasonlen, "invalid JSON at column %zu: %s", j.err_at + 1, j.err);
+        syntax_reason(&j, reason, reasonlen);
         return RT_JSONL_REJECT;
     }
-    /* room for every decoded string of the line */
-    if (d->scratch_cap < n) {
-        size_t cap = d->scratch_cap;
+    /* room for every decoded string of the line; memory goes back after a huge line */
+    if (d->scratch_cap < n || (d->scratch_cap > ((size_t)4 << 20) && n < d->scratch_cap / 16)) {
+        size_t cap = 4096;
         while (cap < n)
             cap *= 2;
         char *s = malloc(cap);
@@ -710,7 +744,7 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
             fail(&j, j.p, "unexpected text after the object");
     }
     if (j.err) {
-        snprintf(reason, reasonlen, "invalid JSON at column %zu: %s", j.err_at + 1, j.err);
+        syntax_reason(&j, reason, reasonlen);
         return RT_JSONL_REJECT;
     }
     if (oom) {

@@ -16,7 +16,8 @@ typedef enum rt_jsonl_status {
 rt_jsonl *rt_jsonl_new(const rt_schema *schema);
 void rt_jsonl_free(rt_jsonl *d);
 
-/* Decodes the n bytes of one line (without its line break) into record[nfields]: one
+/* Decodes the n bytes of one line (without its line break; a whole JSON document, line
+ * breaks included, works too) into record[nfields]: one
  * strict RFC 8259 JSON object; known keys are converted to their field's type, unknown
  * ones are checked for syntax only, absent fields and JSON null are null. Strings in the
  * record point into line or into the decoder's scratch, valid until the next call.

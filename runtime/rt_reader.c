@@ -1,6 +1,7 @@
 /* rt_reader.c - the one event reader: decodes and validates JSON Lines or CSV events of a source. */
 #include "rt_reader.h"
 
+#include "rt_abi.h"
 #include "rt_csv.h"
 #include "rt_input.h"
 #include "rt_jsonl.h"
@@ -47,6 +48,11 @@ bool rt_event_format_from_path(const char *path, rt_event_format *out) {
         return true;
     }
     return false;
+}
+
+int rt_expect_abi(void *ctx, const rt_slot *record) {
+    const rt_expect_fn *fn = ctx;
+    return (*fn)(record);
 }
 
 /* Checks the schema's invariants (a programming error when broken). */
@@ -103,7 +109,7 @@ static bool map_columns(rt_reader *r, char *err, size_t errlen) {
 
 /* Common part of the two open functions: input (JSONL) or csv is already opened. */
 static rt_reader *finish_open(rt_reader *r, char *err, size_t errlen) {
-    if (r->format == RT_EVENTS_JSONL) {
+    if (r->format != RT_EVENTS_CSV) {
         r->json = rt_jsonl_new(r->schema);
         if (!r->json) {
             snprintf(err, errlen, "out of memory");
@@ -169,7 +175,7 @@ rt_reader *rt_reader_open_mem(const char *data, size_t n, rt_event_format format
     rt_reader *r = new_reader(name, format, schema, log, err, errlen);
     if (!r)
         return NULL;
-    if (format == RT_EVENTS_JSONL) {
+    if (format != RT_EVENTS_CSV) {
         rt_input_open_mem(&r->in, data, n);
     } else {
         r->csv = rt_csv_open_mem(data, n, name, r->max_record, err, errlen);
@@ -187,6 +193,29 @@ static void reject(rt_reader *r, const char *reason) {
     rt_reject(r->log, r->schema->name, r->file, r->line, reason);
     if (r->on_reject)
         r->on_reject(r->on_reject_ctx, r->line, reason);
+}
+
+/* Writes "expect RULE failed" with each run of whitespace in the rule (which may span lines
+ * inside parentheses) as one space, so the reason stays on one line. */
+static void expect_reason(char *buf, size_t cap, const char *rule) {
+    assert(cap > 16);
+    size_t k = (size_t)snprintf(buf, cap, "expect ");
+    bool space = false, any = false;
+    for (const char *p = rule; *p && k + 1 < cap; p++) {
+        bool ws = *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n';
+        if (ws) {
+            space = true;
+            continue;
+        }
+        if (space && any && k + 2 < cap)
+            buf[k++] = ' ';
+        any = true;
+        space = false;
+        buf[k++] = *p;
+    }
+    buf[k] = '\0';
+    size_t len = strlen(buf);
+    snprintf(buf + len, cap - len, " failed");
 }
 
 /* The checks after decoding: `not null` fields, a non-null event time, then the expect
@@ -207,7 +236,7 @@ static bool validate(rt_reader *r, const rt_slot *rec) {
         int k = sc->expect(sc->expect_ctx, rec);
         if (k >= 0) {
             if (k < sc->nexpects && sc->expect_texts && sc->expect_texts[k])
-                snprintf(r->reason, sizeof r->reason, "expect %s failed", sc->expect_texts[k]);
+                expect_reason(r->reason, sizeof r->reason, sc->expect_texts[k]);
             else
                 snprintf(r->reason, sizeof r->reason, "expect rule %d failed", k + 1);
             return false;
@@ -257,11 +286,24 @@ static int next_line(rt_reader *r, const char **line, size_t *len) {
     }
 }
 
+/* A JSON document: the whole (memory) input as one line, once; its line breaks count. */
+static int whole_input(rt_reader *r, const char **line, size_t *len) {
+    rt_input *in = &r->in;
+    assert(in->fd < 0);
+    size_t n = in->end - in->pos;
+    if (n == 0)
+        return 0;
+    *line = n > r->max_record ? NULL : in->data + in->pos;
+    *len = n > r->max_record ? 0 : n;
+    rt_input_consume(in, n);
+    return 1;
+}
+
 static int next_jsonl(rt_reader *r, rt_slot *record) {
     for (;;) {
         const char *line;
         size_t n;
-        int m = next_line(r, &line, &n);
+        int m = r->format == RT_EVENTS_JSON ? whole_input(r, &line, &n) : next_line(r, &line, &n);
         if (m < 0) {
             snprintf(r->error, sizeof r->error, "cannot read '%s': %s", r->file, strerror(r->in.err));
             return -1;
@@ -270,7 +312,8 @@ static int next_jsonl(rt_reader *r, rt_slot *record) {
             return 0;
         r->line = ++r->stats.lines;
         if (!line) {
-            snprintf(r->reason, sizeof r->reason, "line longer than %zu bytes", r->max_record);
+            snprintf(r->reason, sizeof r->reason, "%s longer than %zu bytes",
+                     r->format == RT_EVENTS_JSON ? "document" : "line", r->max_record);
             reject(r, r->reason);
             continue;
         }
@@ -352,7 +395,7 @@ static int next_csv(rt_reader *r, rt_slot *record) {
 }
 
 int rt_reader_next(rt_reader *r, rt_slot *record) {
-    return r->format == RT_EVENTS_JSONL ? next_jsonl(r, record) : next_csv(r, record);
+    return r->format == RT_EVENTS_CSV ? next_csv(r, record) : next_jsonl(r, record);
 }
 
 uint64_t rt_reader_line(const rt_reader *r) {

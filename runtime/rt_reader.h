@@ -8,6 +8,7 @@
 typedef enum rt_event_format {
     RT_EVENTS_JSONL, /* one JSON object per line (.jsonl, .ndjson) */
     RT_EVENTS_CSV,   /* CSV with a header line (.csv) */
+    RT_EVENTS_JSON,  /* memory only: the whole input is one JSON object (may span lines) */
 } rt_event_format;
 
 /* The format a path's extension names; false when it names none. */

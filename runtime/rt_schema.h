@@ -16,6 +16,10 @@ typedef struct rt_field {
  * rules are compiled elsewhere; ctx is passed through untouched. */
 typedef int (*rt_expect_hook)(void *ctx, const rt_slot *record);
 
+/* A hook for generated expect functions (rt_abi.h's rt_expect_fn): pass it as `expect`
+ * with expect_ctx pointing at the rt_expect_fn to call (e.g. &table->expect[i]). */
+int rt_expect_abi(void *ctx, const rt_slot *record);
+
 /* A source's schema. Everything is borrowed: it must outlive the readers using it. */
 typedef struct rt_schema {
     const char *name; /* the source name, used in reject reasons */

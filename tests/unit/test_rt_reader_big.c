@@ -8,6 +8,7 @@
 #include "rt_jsonl.h"
 #include "rt_reader.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,21 @@ static void expect_next(rt_reader *r, rt_slot *rec, uint64_t line, const char *i
 
 #define TEN_MB ((size_t)10 << 20)
 
+/* Bytes of heap in use (small blocks and mapped ones). */
+static size_t heap_in_use(void) {
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+/* Whether heap_in_use sees allocations (not under a sanitizer's own allocator). */
+static bool heap_measurable(void) {
+    size_t before = heap_in_use();
+    char *volatile p = malloc((size_t)4 << 20);
+    bool seen = heap_in_use() >= before + ((size_t)4 << 20);
+    free(p);
+    return seen;
+}
+
 static void test_ten_megabyte_jsonl_line(void **state) {
     (void)state;
     text t = {0};
@@ -92,10 +108,13 @@ static void test_ten_megabyte_jsonl_line(void **state) {
     adds(&t, "\\n\"}\n{\"id\":\"c\",\"ts\":2}\n");
     char *path = temp_file(".jsonl", t.s, t.n);
     char err[256];
+    size_t before = heap_in_use();
     rt_reader *r = rt_reader_open(path, &schema, NULL, err, sizeof err);
     rt_slot rec[3];
     expect_next(r, rec, 1, "a");
     expect_next(r, rec, 2, "b");
+    bool measurable = heap_measurable();
+    assert_true(!measurable || heap_in_use() > before + 2 * TEN_MB); /* the line and its decoded copy */
     assert_int_equal(rec[2].len, TEN_MB + 1);
     for (size_t i = 0; i < TEN_MB; i++)
         if (rec[2].v.s[i] != 'x')
@@ -103,6 +122,7 @@ static void test_ten_megabyte_jsonl_line(void **state) {
     assert_int_equal(rec[2].v.s[TEN_MB], '\n');
     expect_next(r, rec, 3, "c");
     assert_int_equal(rt_reader_next(r, rec), 0);
+    assert_true(!measurable || heap_in_use() < before + ((size_t)2 << 20)); /* memory given back */
     rt_reader_close(r);
     unlink(path);
     free(path);
@@ -117,6 +137,7 @@ static void test_ten_megabyte_csv_record(void **state) {
     adds(&t, "\"\nc,2,\n");
     char *path = temp_file(".csv", t.s, t.n);
     char err[256];
+    size_t before = heap_in_use();
     rt_reader *r = rt_reader_open(path, &schema, NULL, err, sizeof err);
     rt_slot rec[3];
     expect_next(r, rec, 2, "a");
@@ -124,6 +145,7 @@ static void test_ten_megabyte_csv_record(void **state) {
     assert_int_equal(rec[2].len, TEN_MB);
     expect_next(r, rec, 3 + 1 + TEN_MB / 1000 + 1, "c");
     assert_int_equal(rt_reader_next(r, rec), 0);
+    assert_true(!heap_measurable() || heap_in_use() < before + ((size_t)2 << 20));
     rt_reader_close(r);
     unlink(path);
     free(path);

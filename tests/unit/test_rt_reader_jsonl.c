@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rt_abi.h"
 #include "rt_reader.h"
 
 #include <math.h>
@@ -377,6 +378,93 @@ static void test_jsonl_schema_variants(void **state) {
     rt_reader_close(r);
 }
 
+/* One JSON document from memory (an HTTP body), pretty-printed over several lines. */
+static void test_json_document(void **state) {
+    (void)state;
+    static const char doc[] = "{\n  \"id\": \"a\",\n  \"ts\": \"2024-01-01T00:00:00Z\"\n}\n";
+    char err[256];
+    rt_slot rec[NF];
+    rt_reader *r = rt_reader_open_mem(doc, sizeof doc - 1, RT_EVENTS_JSON, "<body>", &schema, NULL, err, sizeof err);
+    next_ok(r, rec, 1, "a");
+    assert_int_equal(rec[C_TS].v.i, INT64_C(1704067200000000));
+    assert_int_equal(rt_reader_next(r, rec), 0);
+    rt_reader_close(r);
+
+    static const char bad[] = "{\n  \"id\": \"a\",\n  \"ts\": 0,\n}";
+    seen_rejects seen = {0};
+    r = rt_reader_open_mem(bad, sizeof bad - 1, RT_EVENTS_JSON, "<body>", &schema, NULL, err, sizeof err);
+    rt_reader_on_reject(r, on_reject, &seen);
+    assert_int_equal(rt_reader_next(r, rec), 0);
+    assert_int_equal(seen.n, 1);
+    assert_string_equal(seen.reasons[0], "invalid JSON at line 4, column 1: expected a string key");
+    rt_reader_close(r);
+
+    /* two objects are not one document */
+    static const char two[] = "{\"id\":\"a\",\"ts\":0}\n{\"id\":\"b\",\"ts\":0}\n";
+    seen.n = 0;
+    r = rt_reader_open_mem(two, sizeof two - 1, RT_EVENTS_JSON, "<body>", &schema, NULL, err, sizeof err);
+    rt_reader_on_reject(r, on_reject, &seen);
+    assert_int_equal(rt_reader_next(r, rec), 0);
+    assert_string_equal(seen.reasons[0], "invalid JSON at line 2, column 1: unexpected text after the object");
+    rt_reader_close(r);
+
+    r = rt_reader_open_mem("", 0, RT_EVENTS_JSON, "<body>", &schema, NULL, err, sizeof err);
+    assert_int_equal(rt_reader_next(r, rec), 0);
+    rt_reader_close(r);
+}
+
+/* A rule written over several lines is named on one line. */
+static int always_first_rule(void *ctx, const rt_slot *rec) {
+    (void)ctx;
+    (void)rec;
+    return 0;
+}
+
+static void test_expect_text_one_line(void **state) {
+    (void)state;
+    static const rt_field f1[] = {{"k", RT_INT, false}};
+    static const char *const texts[] = {"  (k > 0\n     and k < 10)\t"};
+    rt_schema sc = {.name = "s", .nfields = 1, .fields = f1, .time_field = -1, .expect = always_first_rule,
+                    .nexpects = 1, .expect_texts = texts};
+    char err[256];
+    seen_rejects seen = {0};
+    rt_reader *r = rt_reader_open_mem("{\"k\":1}", 7, RT_EVENTS_JSONL, "m", &sc, NULL, err, sizeof err);
+    rt_reader_on_reject(r, on_reject, &seen);
+    rt_slot rec[1];
+    assert_int_equal(rt_reader_next(r, rec), 0);
+    assert_string_equal(seen.reasons[0], "expect (k > 0 and k < 10) failed");
+    rt_reader_close(r);
+}
+
+/* A generated-code expect function plugged in through rt_expect_abi. */
+static int32_t k_is_positive(const rt_slot *rec) {
+    return !rec[0].null && rec[0].v.i <= 0 ? 0 : -1;
+}
+
+static void test_expect_abi(void **state) {
+    (void)state;
+    static const rt_field f1[] = {{"k", RT_INT, false}};
+    static const char *const texts[] = {"k > 0"};
+    rt_expect_fn fn = k_is_positive;
+    rt_schema sc = {.name = "s", .nfields = 1, .fields = f1, .time_field = -1, .expect = rt_expect_abi,
+                    .expect_ctx = &fn, .nexpects = 1, .expect_texts = texts};
+    static const char body[] = "{\"k\":1}\n{\"k\":0}\n{}\n";
+    char err[256];
+    seen_rejects seen = {0};
+    rt_reader *r = rt_reader_open_mem(body, sizeof body - 1, RT_EVENTS_JSONL, "m", &sc, NULL, err, sizeof err);
+    rt_reader_on_reject(r, on_reject, &seen);
+    rt_slot rec[1];
+    assert_int_equal(rt_reader_next(r, rec), 1);
+    assert_int_equal(rec[0].v.i, 1);
+    assert_int_equal(rt_reader_next(r, rec), 1); /* null passes */
+    assert_true(rec[0].null);
+    assert_int_equal(rt_reader_next(r, rec), 0);
+    assert_int_equal(seen.n, 1);
+    assert_int_equal(seen.lines[0], 2);
+    assert_string_equal(seen.reasons[0], "expect k > 0 failed");
+    rt_reader_close(r);
+}
+
 static void test_open_errors(void **state) {
     (void)state;
     char err[256];
@@ -400,6 +488,9 @@ int main(void) {
         cmocka_unit_test(test_jsonl_memory),
         cmocka_unit_test(test_jsonl_bom),
         cmocka_unit_test(test_jsonl_schema_variants),
+        cmocka_unit_test(test_json_document),
+        cmocka_unit_test(test_expect_text_one_line),
+        cmocka_unit_test(test_expect_abi),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
