@@ -105,6 +105,18 @@ static sg_frag ratio(sg_query *q, const char *sum, sg_from from)
     return sg_hoist(&q->sc, f);
 }
 
+/* "(SELECT finite(xs) FROM (SELECT sum AS xs FROM ...) AS a)" */
+static sg_frag float_sum(sg_query *q, const char *sum, sg_from from)
+{
+    sg_gen *g = q->g;
+    sg_scope inl = {.g = g, .rel = NULL};
+    sg_frag xs = sg_atom(sg_ident(g, "xs"), 0);
+    sg_frag post = g->d->finite(&inl, xs);
+    sg_frag f = {.sql = sg_printf(g, "(SELECT %s FROM (SELECT %s AS %s %s) AS a)", post.sql, sum, xs.sql, from.text),
+                 .level = from.level, .depth = 1};
+    return sg_hoist(&q->sc, f);
+}
+
 /* avg(x) as a column (float x or exact int sum). */
 static sg_frag average(sg_query *q, int sv, int f)
 {
@@ -138,8 +150,9 @@ sg_frag sg_feature_simple(sg_query *q, int sv, int f)
     }
     case PG_SUM: {
         sg_from from = window_from(q, sv, f, false);
-        const char *s = ft->input_type == FT_INT ? d->agg_sum_int(g, from.x) : d->agg_sum_float(g, from.x);
-        return sg_feature_finish(q, ft, scalar(q, s, from, NULL), none);
+        if (ft->input_type == FT_INT)
+            return sg_feature_finish(q, ft, scalar(q, d->agg_sum_int(g, from.x), from, NULL), none);
+        return sg_feature_finish(q, ft, float_sum(q, d->agg_sum_float(g, from.x), from), none);
     }
     case PG_AVG: return sg_feature_finish(q, ft, average(q, sv, f), none);
     case PG_MIN:

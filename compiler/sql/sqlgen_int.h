@@ -49,6 +49,8 @@ struct sg_dialect {
     const char *collate; /* appended to string operands of comparisons and ORDER BY ("" or COLLATE) */
     const char *idiv;    /* truncating integer division operator */
     const char *int_min; /* the int64 minimum as an int expression */
+    /* r, or null when it is inf or NaN */
+    sg_frag (*finite)(sg_scope *sc, sg_frag r);
     sg_frag (*lit_bool)(sg_gen *g, bool b);
     sg_frag (*lit_float)(sg_gen *g, double f);
     /* int a + b, a - b, a * b: null when the exact result leaves int64 */
@@ -73,8 +75,9 @@ struct sg_dialect {
     const char *fn_least, *fn_greatest;
     bool least_skips_null;
     /* Aggregate texts over a row value expression x (SQL text over the aggregated rows):
-     * the exact int sum (null when it leaves int64), and the float sum, as described in
-     * docs/sql.md. They are complete scalar expressions of aggregate functions. */
+     * the exact int sum (null when it leaves int64), and the float sum (which may be inf or
+     * NaN: callers apply `finite`), as described in docs/sql.md. They are complete scalar
+     * expressions of aggregate functions. */
     const char *(*agg_sum_int)(sg_gen *g, const char *x);
     const char *(*agg_sum_float)(sg_gen *g, const char *x);
     /* the exact int sum as a double (for avg), and (x - m)^2 for variance (x, m doubles;

@@ -30,6 +30,13 @@ static const char PG_OVERFLOW_DEC[] =
     "342711559699508093042880177904174497792"
     ;
 
+/* PostgreSQL never produces inf or NaN from finite values: it raises instead. */
+static sg_frag pg_finite(sg_scope *sc, sg_frag r)
+{
+    (void)sc;
+    return r;
+}
+
 static sg_frag p2(sg_gen *g, int k) { return sg_lit_float(g, ldexp(1.0, k)); }
 
 static sg_frag lit_bool(sg_gen *g, bool b) { return sg_atom(b ? "TRUE" : "FALSE", 0); }
@@ -266,6 +273,7 @@ const sg_dialect sg_dialect_postgres = {
     .collate = " COLLATE \"C\"",
     .idiv = "/",
     .int_min = "CAST(-9223372036854775808 AS bigint)",
+    .finite = pg_finite,
     .lit_bool = lit_bool,
     .lit_float = lit_float,
     .int_arith = int_arith,

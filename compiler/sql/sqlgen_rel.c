@@ -39,7 +39,10 @@ void sg_add_cte(sg_gen *g, const char *name, const char *body)
     if (g->nctes++)
         strbuf_append(&g->ctes, ",\n");
     db_quote_ident(g->d->id, name, &g->ctes);
-    strbuf_append(&g->ctes, " AS (");
+    /* PostgreSQL inlines a CTE read once into its reader; with one layer per derived column
+     * the planner then copies each layer's expression into every use, exponentially.
+     * MATERIALIZED keeps each layer a separate step. */
+    strbuf_append(&g->ctes, g->d->id == DB_POSTGRES ? " AS MATERIALIZED (" : " AS (");
     strbuf_append(&g->ctes, body);
     strbuf_append(&g->ctes, ")");
 }

@@ -134,8 +134,7 @@ static const char *agg_sum_float(sg_gen *g, const char *x)
                                x, lim, x, x, half, half);
     const char *fr = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0.0 ELSE %s - CAST(%s AS INTEGER) END", x, lim, x, x);
     const char *bg = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN %s ELSE 0.0 END", x, lim, x);
-    return sg_printf(g, "nullif(nullif((CAST(sum(%s) * 2147483648 + sum(%s) AS REAL) + total(%s)) + total(%s), 9e999), -9e999)",
-                     hi, lo, fr, bg);
+    return sg_printf(g, "(CAST(sum(%s) * 2147483648 + sum(%s) AS REAL) + total(%s)) + total(%s)", hi, lo, fr, bg);
 }
 
 static const char *agg_sq_dev(sg_gen *g, const char *x, const char *m)
@@ -153,6 +152,7 @@ const sg_dialect sg_dialect_sqlite = {
     .collate = "",
     .idiv = "/",
     .int_min = "(-9223372036854775807 - 1)",
+    .finite = not_inf,
     .lit_bool = lit_bool,
     .lit_float = lit_float,
     .int_arith = int_arith,
