@@ -173,7 +173,9 @@ static sg_frag to_float_string(sg_scope *sc, sg_frag s)
                               "WHEN abs(CAST($1 AS numeric)) <= %s THEN $5 "
                               "ELSE CAST($1 AS double precision) END",
                               PG_OVERFLOW_DEC, PG_UNDERFLOW_DEC);
-    return SG_T(sc, t, s, ok, mag, ex, sg_lit_float(g, 0.0), zero_digits);
+    /* Casts read the text only where it is valid (see to_int_string on constant folding). */
+    sg_frag valid = sg_hoist(sc, SG_T(sc, "CASE WHEN $2 THEN $1 END", s, ok));
+    return SG_T(sc, t, valid, ok, mag, ex, sg_lit_float(g, 0.0), zero_digits);
 }
 
 /* [+-]?[0-9]+ within int64, compared as digit strings before the cast (which raises). */
@@ -181,11 +183,14 @@ static sg_frag to_int_string(sg_scope *sc, sg_frag s)
 {
     sg_frag neg = sg_hoist(sc, SG_T(sc, "(substr($1, 1, 1) = '-')", s));
     sg_frag sig = sg_hoist(sc, SG_T(sc, "ltrim(ltrim($1, '+-'), '0')", s));
-    return SG_T(sc,
+    /* The cast sits outside the CASE: PostgreSQL folds constant subexpressions while planning,
+     * so CAST('M' AS bigint) inside a branch would raise even when the branch is never taken. */
+    sg_frag valid = sg_hoist(sc, SG_T(sc,
                 "CASE WHEN $1 ~ '^[+-]?[0-9]+$' AND (length($2) < 19 OR length($2) = 19 AND "
                 "$2 COLLATE \"C\" <= CASE WHEN $3 THEN '9223372036854775808' ELSE '9223372036854775807' END) "
-                "THEN CAST($1 AS bigint) END",
-                s, sig, neg);
+                "THEN $1 END",
+                s, sig, neg));
+    return SG_T(sc, "CAST($1 AS bigint)", valid);
 }
 
 static sg_frag lower(sg_scope *sc, sg_frag s, bool upper)
