@@ -271,6 +271,10 @@ static sg_frag round_float(sg_scope *sc, sg_frag x, int n)
 static sg_frag least(sg_scope *sc, bool greatest, ftype t, int n, sg_frag *v)
 {
     sg_gen *g = sc->g;
+    /* One argument is its own least and greatest; and in SQLite min(x)/max(x) with one
+     * argument is the aggregate, which would collapse the whole query to one row. */
+    if (n == 1)
+        return v[0];
     for (int i = 0; i < n; i++)
         if (g->d->least_skips_null || (t == FT_STRING && *g->d->collate))
             v[i] = sg_hoist(sc, v[i]);
