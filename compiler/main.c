@@ -11,6 +11,7 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"check", cmd_check, "featc check FILE [--dump=ast|plan]      parse and type-check"},
+    {"parity", cmd_parity, "featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]  both paths, then a diff"},
 };
 
 static int usage(FILE *out)
