@@ -11,7 +11,13 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"check", cmd_check, "featc check FILE [--dump=ast|plan]      parse and type-check"},
-    {"parity", cmd_parity, "featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]  both paths, then a diff"},
+    {"replay", cmd_replay,
+     "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
+     "                                          native runtime (JIT), events and spine in time order"},
+    {"build", cmd_build, "featc build FILE -o BINARY              a standalone runtime executable (serve, replay)"},
+    {"parity", cmd_parity,
+     "featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]\n"
+     "                                          both paths on the same inputs, then a diff"},
 };
 
 static int usage(FILE *out)

@@ -1,0 +1,767 @@
+/* rt_jsonl.c - decodes one JSON Lines line into a typed record of a schema. */
+#include "rt_jsonl.h"
+
+#include "rt_decimal.h"
+#include "rt_reject.h"
+#include "rt_time.h"
+#include "rt_utf8.h"
+#include "rt_value.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct key_span {
+    const char *s;
+    size_t n;
+} key_span;
+
+struct rt_jsonl {
+    const rt_schema *schema;
+    size_t *name_len;
+    int *table; /* open addressing: field index or -1 */
+    uint32_t mask;
+    uint32_t *seen; /* seen[f] == gen when field f occurred in the current line */
+    uint32_t gen;
+    int guess; /* the field expected next (keys tend to come in the same order) */
+    char *scratch; /* decoded strings and keys of the current line */
+    size_t scratch_cap;
+    size_t scratch_used;
+    key_span *unknown; /* unknown keys of the current line, for duplicate detection */
+    size_t nunknown;
+    size_t unknown_cap;
+};
+
+/* The parse position in one line, and the first syntax error. */
+typedef struct jp {
+    const char *line;
+    const char *p;
+    const char *end;
+    const char *err; /* static message, NULL when fine */
+    size_t err_at;   /* byte offset of the error */
+} jp;
+
+/* Records the first syntax error; returns false for convenience. */
+static bool fail(jp *j, const char *at, const char *msg) {
+    if (!j->err) {
+        j->err = msg;
+        j->err_at = (size_t)(at - j->line);
+    }
+    return false;
+}
+
+static void skip_ws(jp *j) {
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+        j->p++;
+}
+
+static uint32_t hash_bytes(const char *s, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+rt_jsonl *rt_jsonl_new(const rt_schema *schema) {
+    assert(schema && schema->nfields >= 0);
+    rt_jsonl *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->schema = schema;
+    int nf = schema->nfields;
+    uint32_t size = 8;
+    while (size < 2 * (uint32_t)nf)
+        size *= 2;
+    d->mask = size - 1;
+    d->name_len = calloc((size_t)nf + 1, sizeof *d->name_len);
+    d->seen = calloc((size_t)nf + 1, sizeof *d->seen);
+    d->table = malloc(size * sizeof *d->table);
+    d->scratch_cap = 4096;
+    d->scratch = malloc(d->scratch_cap);
+    if (!d->name_len || !d->seen || !d->table || !d->scratch) {
+        rt_jsonl_free(d);
+        return NULL;
+    }
+    for (uint32_t k = 0; k < size; k++)
+        d->table[k] = -1;
+    for (int f = 0; f < nf; f++) {
+        const char *name = schema->fields[f].name;
+        d->name_len[f] = strlen(name);
+        uint32_t k = hash_bytes(name, d->name_len[f]) & d->mask;
+        while (d->table[k] >= 0)
+            k = (k + 1) & d->mask;
+        d->table[k] = f; /* a repeated name (not allowed by the language) keeps the first */
+    }
+    return d;
+}
+
+void rt_jsonl_free(rt_jsonl *d) {
+    if (!d)
+        return;
+    free(d->name_len);
+    free(d->seen);
+    free(d->table);
+    free(d->scratch);
+    free(d->unknown);
+    free(d);
+}
+
+/* The field named key, or -1. */
+static int lookup(rt_jsonl *d, const char *key, size_t n) {
+    int g = d->guess;
+    const rt_field *fields = d->schema->fields;
+    if (g < d->schema->nfields && d->name_len[g] == n && memcmp(fields[g].name, key, n) == 0)
+        return g;
+    for (uint32_t k = hash_bytes(key, n) & d->mask; d->table[k] >= 0; k = (k + 1) & d->mask) {
+        int f = d->table[k];
+        if (d->name_len[f] == n && memcmp(fields[f].name, key, n) == 0)
+            return f;
+    }
+    return -1;
+}
+
+/* ---- tokens ---- */
+
+/* The bytes of w (8 bytes in memory order) that need attention inside a string: '"', '\\',
+ * control characters and non-ASCII bytes. Bit 7 of a byte is set for the first such byte
+ * (bytes above it may be flagged falsely, below it never), so on a little-endian machine
+ * ctz(mask) / 8 is its index; zero when there is none. */
+static uint64_t special8(uint64_t w) {
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t lt20 = (w - ones * 0x20) & ~w & highs;
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t hq = (q - ones) & ~q & highs, hbs = (bs - ones) & ~bs & highs;
+    return lt20 | hq | hbs | (w & highs);
+}
+
+/* Moves p to the first byte in [p, end) that needs attention inside a string, or to end. */
+static const char *skip_plain(const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t m = special8(w);
+        if (m)
+            return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+            break;
+        p++;
+    }
+    return p;
+}
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Four hex digits at s (s[0..3] must exist); -1 when not hex. */
+static int hex4(const char *s) {
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hexval(s[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Scans a string at j->p (a '"'), validating escapes and UTF-8. On success *s and *n is the raw
+ * text between the quotes, *esc whether it has escapes, and j->p is past the closing quote. */
+static bool scan_string(jp *j, const char **s, size_t *n, bool *esc) {
+    const char *start = j->p++;
+    const char *p = j->p, *end = j->end;
+    *esc = false;
+    for (;;) {
+        p = skip_plain(p, end);
+        if (p >= end)
+            return fail(j, start, "unterminated string");
+        unsigned char c = (unsigned char)*p;
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            *esc = true;
+            if (end - p < 2)
+                return fail(j, start, "unterminated string");
+            char e = p[1];
+            if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+                p += 2;
+                continue;
+            }
+            if (e != 'u')
+                return fail(j, p, "invalid escape in string");
+            int cp = end - p >= 6 ? hex4(p + 2) : -1;
+            if (cp < 0)
+                return fail(j, p, "invalid \\u escape in string");
+            if (cp >= 0xDC00 && cp <= 0xDFFF)
+                return fail(j, p, "unpaired surrogate in \\u escape");
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                int lo = end - p >= 12 && p[6] == '\\' && p[7] == 'u' ? hex4(p + 8) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(j, p, "unpaired surrogate in \\u escape");
+                p += 6;
+            }
+            p += 6;
+            continue;
+        }
+        if (c < 0x20)
+            return fail(j, p, c == 0 ? "NUL byte in string" : "control character in string");
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k = rt_utf8_char((const unsigned char *)p, (size_t)(end - p));
+        if (k == 0)
+            return fail(j, p, "invalid UTF-8 in string");
+        p += k;
+    }
+    *s = start + 1;
+    *n = (size_t)(p - start - 1);
+    j->p = p + 1;
+    return true;
+}
+
+/* Writes code point cp as UTF-8 at o; returns the length. */
+static size_t put_utf8(char *o, unsigned cp) {
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the escapes of a string scan_string accepted into the scratch buffer (which has
+ * room: decoding never lengthens). Returns the decoded bytes. */
+static const char *decode_string(rt_jsonl *d, const char *s, size_t n, size_t *outlen) {
+    char *out = d->scratch + d->scratch_used, *o = out;
+    const char *end = s + n;
+    while (s < end) {
+        const char *bs = memchr(s, '\\', (size_t)(end - s));
+        size_t run = (size_t)((bs ? bs : end) - s);
+        memcpy(o, s, run);
+        o += run;
+        s += run;
+        if (!bs)
+            break;
+        char e = s[1];
+        s += 2;
+        switch (e) {
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'u': {
+            unsigned cp = (unsigned)hex4(s);
+            s += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                unsigned lo = (unsigned)hex4(s + 2);
+                s += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            o += put_utf8(o, cp);
+            break;
+        }
+        default: /* '"', '\\', '/' */
+            *o++ = e;
+            break;
+        }
+    }
+    *outlen = (size_t)(o - out);
+    d->scratch_used += *outlen;
+    return out;
+}
+
+static bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+/* Bytes that may not directly follow a number or a literal. */
+static bool is_word_char(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' ||
+           c == '+' || c == '_';
+}
+
+/* Scans a JSON number at j->p: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool scan_number(jp *j, const char **s, size_t *n) {
+    const char *start = j->p, *p = j->p, *end = j->end;
+    if (p < end && *p == '-')
+        p++;
+    if (p < end && *p == '0')
+        p++;
+    else if (p < end && *p >= '1' && *p <= '9')
+        while (p < end && is_digit(*p))
+            p++;
+    else
+        return fail(j, start, "invalid number");
+    if (p < end && *p == '.') {
+        p++;
+        if (p >= end || !is_digit(*p))
+            return fail(j, start, "invalid number");
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= end || !is_digit(*p))
+            return fail(j, start, "invalid number");
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && is_word_char(*p))
+        return fail(j, start, "invalid number");
+    *s = start;
+    *n = (size_t)(p - start);
+    j->p = p;
+    return true;
+}
+
+/* Scans the literal word (true, false or null) at j->p. */
+static bool scan_literal(jp *j, const char *word) {
+    size_t n = strlen(word);
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0 ||
+        ((size_t)(j->end - j->p) > n && is_word_char(j->p[n])))
+        return fail(j, j->p, "invalid literal");
+    j->p += n;
+    return true;
+}
+
+/* Scans `"key" :` inside an object being skipped. */
+static bool skip_key(jp *j) {
+    const char *s;
+    size_t n;
+    bool esc;
+    skip_ws(j);
+    if (j->p >= j->end || *j->p != '"')
+        return fail(j, j->p, "expected a string key");
+    if (!scan_string(j, &s, &n, &esc))
+        return false;
+    skip_ws(j);
+    if (j->p >= j->end || *j->p != ':')
+        return fail(j, j->p, "expected ':'");
+    j->p++;
+    return true;
+}
+
+/* Checks the syntax of one value at j->p (whitespace first) and moves past it; nested
+ * arrays and objects are walked with an explicit stack, not recursion. */
+static bool skip_value(jp *j) {
+    unsigned char stack[RT_JSONL_MAX_DEPTH]; /* the closing bracket of each open container */
+    int depth = 0;
+    for (;;) {
+        /* one value */
+        skip_ws(j);
+        if (j->p >= j->end)
+            return fail(j, j->p, "unexpected end of line");
+        const char *s;
+        size_t n;
+        bool esc;
+        char c = *j->p;
+        if (c == '{' || c == '[') {
+            if (depth == RT_JSONL_MAX_DEPTH)
+                return fail(j, j->p, "nesting too deep");
+            char close = c == '{' ? '}' : ']';
+            j->p++;
+            skip_ws(j);
+            if (j->p < j->end && *j->p == close) {
+                j->p++; /* empty: a complete value */
+            } else {
+                stack[depth++] = (unsigned char)close;
+                if (c == '{' && !skip_key(j))
+                    return false;
+                continue;
+            }
+        } else if (c == '"') {
+            if (!scan_string(j, &s, &n, &esc))
+                return false;
+        } else if (c == '-' || is_digit(c)) {
+            if (!scan_number(j, &s, &n))
+                return false;
+        } else if (c == 't' || c == 'f' || c == 'n') {
+            if (!scan_literal(j, c == 't' ? "true" : c == 'f' ? "false" : "null"))
+                return false;
+        } else {
+            return fail(j, j->p, "unexpected character");
+        }
+        /* after a value: close containers until one continues with ',' */
+        for (;;) {
+            if (depth == 0)
+                return true;
+            skip_ws(j);
+            if (j->p >= j->end)
+                return fail(j, j->p, "unexpected end of line");
+            char close = (char)stack[depth - 1];
+            if (*j->p == close) {
+                j->p++;
+                depth--;
+                continue;
+            }
+            if (*j->p != ',')
+                return fail(j, j->p, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+            j->p++;
+            if (close == '}' && !skip_key(j))
+                return false;
+            break;
+        }
+    }
+}
+
+/* ---- fields ---- */
+
+/* The problem of the current line other than syntax, first one wins. */
+typedef struct line_problem {
+    char *buf;
+    size_t cap;
+    bool set;
+} line_problem;
+
+/* Writes "field 'NAME': WHY, got KIND TOKEN" once per line. */
+static void field_problem(line_problem *lp, const rt_field *f, const char *why, const char *kind, const char *tok,
+                          size_t tokn) {
+    if (lp->set)
+        return;
+    lp->set = true;
+    snprintf(lp->buf, lp->cap, "field '%s': %s, got %s", f->name, why, kind);
+    if (tok) {
+        size_t len = strlen(lp->buf);
+        if (len + 1 < lp->cap) {
+            lp->buf[len] = ' ';
+            lp->buf[len + 1] = '\0';
+        }
+        rt_reject_excerpt(lp->buf, lp->cap, tok, tokn, 64, false);
+    }
+}
+
+/* Parses the value of field f at j->p into *slot, or records why it does not fit. */
+static bool parse_field(rt_jsonl *d, jp *j, const rt_field *f, rt_slot *slot, line_problem *lp) {
+    const char *tok = j->p, *s;
+    size_t n;
+    bool esc;
+    char c = *j->p;
+    rt_type t = f->type;
+    const char *tname = t == RT_INT ? "expected int"
+                      : t == RT_FLOAT ? "expected float"
+                      : t == RT_BOOL ? "expected bool"
+                      : t == RT_STRING ? "expected string"
+                                       : "expected timestamp";
+    if (c == '"') {
+        if (!scan_string(j, &s, &n, &esc))
+            return false;
+        size_t tokn = (size_t)(j->p - tok);
+        if (t != RT_STRING && t != RT_TIMESTAMP) {
+            field_problem(lp, f, tname, "string", tok, tokn);
+            return true;
+        }
+        if (esc)
+            s = decode_string(d, s, n, &n);
+        if (t == RT_STRING) {
+            if (esc && memchr(s, '\0', n)) {
+                field_problem(lp, f, "NUL byte in string", "string", tok, tokn);
+                return true;
+            }
+            if (n > UINT32_MAX) {
+                field_problem(lp, f, "string longer than 4 GiB", "string", tok, tokn);
+                return true;
+            }
+            slot->null = 0;
+            slot->v.s = s;
+            slot->len = (uint32_t)n;
+        } else if (rt_time_parse(s, n, &slot->v.i)) {
+            slot->null = 0;
+        } else {
+            field_problem(lp, f, tname, "string", tok, tokn);
+        }
+        return true;
+    }
+    if (c == '-' || is_digit(c)) {
+        if (!scan_number(j, &s, &n))
+            return false;
+        switch (t) {
+        case RT_INT:
+            switch (rt_decimal_scaled(s, n, 0, RT_DEC_EXACT, &slot->v.i)) {
+            case RT_DEC_OK:
+                slot->null = 0;
+                break;
+            case RT_DEC_RANGE:
+                field_problem(lp, f, "int out of range", "number", s, n);
+                break;
+            default:
+                field_problem(lp, f, tname, "number", s, n);
+                break;
+            }
+            return true;
+        case RT_FLOAT:
+            if (rt_decimal_to_double(s, n, &slot->v.f))
+                slot->null = 0;
+            else
+                field_problem(lp, f, "float out of range", "number", s, n);
+            return true;
+        case RT_TIMESTAMP:
+            if (rt_time_parse(s, n, &slot->v.i))
+                slot->null = 0;
+            else
+                field_problem(lp, f, "timestamp out of range", "number", s, n);
+            return true;
+        default:
+            field_problem(lp, f, tname, "number", s, n);
+            return true;
+        }
+    }
+    if (c == 't' || c == 'f') {
+        if (!scan_literal(j, c == 't' ? "true" : "false"))
+            return false;
+        if (t == RT_BOOL) {
+            slot->null = 0;
+            slot->v.i = c == 't';
+        } else {
+            field_problem(lp, f, tname, c == 't' ? "true" : "false", NULL, 0);
+        }
+        return true;
+    }
+    if (c == 'n')
+        return scan_literal(j, "null"); /* the slot stays null */
+    if (c == '{' || c == '[') {
+        if (!skip_value(j))
+            return false;
+        field_problem(lp, f, tname, c == '{' ? "object" : "array", NULL, 0);
+        return true;
+    }
+    return fail(j, j->p, "unexpected character");
+}
+
+/* Remembers an unknown key for the duplicate check; false when out of memory. */
+static bool note_unknown(rt_jsonl *d, const char *key, size_t n) {
+    if (d->nunknown == d->unknown_cap) {
+        size_t cap = d->unknown_cap ? d->unknown_cap * 2 : 16;
+        key_span *u = realloc(d->unknown, cap * sizeof *u);
+        if (!u)
+            return false;
+        d->unknown = u;
+        d->unknown_cap = cap;
+    }
+    d->unknown[d->nunknown++] = (key_span){key, n};
+    return true;
+}
+
+static int cmp_span(const void *a, const void *b) {
+    const key_span *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->s, y->s, n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* A repeated unknown key of the current line, or NULL. Reorders d->unknown. */
+static const key_span *duplicate_unknown(rt_jsonl *d) {
+    size_t n = d->nunknown;
+    if (n < 2)
+        return NULL;
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++)
+            for (size_t k = 0; k < i; k++)
+                if (cmp_span(&d->unknown[i], &d->unknown[k]) == 0)
+                    return &d->unknown[i];
+        return NULL;
+    }
+    qsort(d->unknown, n, sizeof *d->unknown, cmp_span);
+    for (size_t i = 1; i < n; i++)
+        if (cmp_span(&d->unknown[i], &d->unknown[i - 1]) == 0)
+            return &d->unknown[i];
+    return NULL;
+}
+
+/* Writes the reason for the syntax error in j: "invalid JSON at column C: ..." (bytes from
+ * the line start), or "at line L, column C" when the text spans lines (a JSON document). */
+static void syntax_reason(const jp *j, char *reason, size_t reasonlen) {
+    size_t line = 1, col_start = 0;
+    for (size_t i = 0; i < j->err_at; i++) {
+        if (j->line[i] == '\n') {
+            line++;
+            col_start = i + 1;
+        }
+    }
+    if (line == 1)
+        snprintf(reason, reasonlen, "invalid JSON at column %zu: %s", j->err_at + 1, j->err);
+    else
+        snprintf(reason, reasonlen, "invalid JSON at line %zu, column %zu: %s", line, j->err_at - col_start + 1,
+                 j->err);
+}
+
+/* Names what a non-object line is: "array", "string", ... (its syntax already checked). */
+static const char *value_kind(char c) {
+    return c == '[' ? "array" : c == '"' ? "string" : c == 't' || c == 'f' ? "bool" : c == 'n' ? "null" : "number";
+}
+
+rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot *record, char *reason,
+                                size_t reasonlen) {
+    const rt_schema *sc = d->schema;
+    jp j = {.line = line, .p = line, .end = line + n};
+    skip_ws(&j);
+    if (j.p == j.end)
+        return RT_JSONL_BLANK;
+    if (*j.p != '{') {
+        char c = *j.p;
+        if (skip_value(&j)) {
+            skip_ws(&j);
+            if (j.p == j.end) {
+                snprintf(reason, reasonlen, "not a JSON object (got %s)", value_kind(c));
+                return RT_JSONL_REJECT;
+            }
+            fail(&j, j.p, "unexpected text after the value");
+        }
+        syntax_reason(&j, reason, reasonlen);
+        return RT_JSONL_REJECT;
+    }
+    /* room for every decoded string of the line; memory goes back after a huge line */
+    if (d->scratch_cap < n || (d->scratch_cap > ((size_t)4 << 20) && n < d->scratch_cap / 16)) {
+        size_t cap = 4096;
+        while (cap < n)
+            cap *= 2;
+        char *s = malloc(cap);
+        if (!s) {
+            snprintf(reason, reasonlen, "out of memory for a line of %zu bytes", n);
+            return RT_JSONL_REJECT;
+        }
+        free(d->scratch);
+        d->scratch = s;
+        d->scratch_cap = cap;
+    }
+    d->scratch_used = 0;
+    d->nunknown = 0;
+    d->guess = 0;
+    if (++d->gen == 0) { /* wrapped: forget every mark */
+        memset(d->seen, 0, (size_t)sc->nfields * sizeof *d->seen);
+        d->gen = 1;
+    }
+    for (int f = 0; f < sc->nfields; f++)
+        record[f] = (rt_slot){.null = 1};
+    line_problem lp = {reason, reasonlen, false};
+    const char *dup_key = NULL;
+    size_t dup_len = 0;
+    bool oom = false;
+    j.p++; /* '{' */
+    skip_ws(&j);
+    if (j.p < j.end && *j.p == '}') {
+        j.p++;
+    } else {
+        for (;;) {
+            skip_ws(&j);
+            if (j.p >= j.end || *j.p != '"') {
+                fail(&j, j.p, "expected a string key");
+                break;
+            }
+            const char *key;
+            size_t kn;
+            bool esc;
+            if (!scan_string(&j, &key, &kn, &esc))
+                break;
+            if (esc)
+                key = decode_string(d, key, kn, &kn);
+            skip_ws(&j);
+            if (j.p >= j.end || *j.p != ':') {
+                fail(&j, j.p, "expected ':'");
+                break;
+            }
+            j.p++;
+            skip_ws(&j);
+            if (j.p >= j.end) {
+                fail(&j, j.p, "unexpected end of line");
+                break;
+            }
+            int f = lookup(d, key, kn);
+            bool ok;
+            if (f < 0) {
+                if (!note_unknown(d, key, kn))
+                    oom = true;
+                ok = skip_value(&j);
+            } else if (d->seen[f] == d->gen) {
+                if (!dup_key) {
+                    dup_key = key;
+                    dup_len = kn;
+                }
+                ok = skip_value(&j);
+            } else {
+                d->seen[f] = d->gen;
+                d->guess = f + 1;
+                ok = parse_field(d, &j, &sc->fields[f], &record[f], &lp);
+            }
+            if (!ok)
+                break;
+            skip_ws(&j);
+            if (j.p < j.end && *j.p == ',') {
+                j.p++;
+                continue;
+            }
+            if (j.p < j.end && *j.p == '}') {
+                j.p++;
+                break;
+            }
+            fail(&j, j.p, j.p < j.end ? "expected ',' or '}'" : "unexpected end of line");
+            break;
+        }
+    }
+    if (!j.err) {
+        skip_ws(&j);
+        if (j.p != j.end)
+            fail(&j, j.p, "unexpected text after the object");
+    }
+    if (j.err) {
+        syntax_reason(&j, reason, reasonlen);
+        return RT_JSONL_REJECT;
+    }
+    if (oom) {
+        snprintf(reason, reasonlen, "out of memory");
+        return RT_JSONL_REJECT;
+    }
+    if (!dup_key) {
+        const key_span *u = duplicate_unknown(d);
+        if (u) {
+            dup_key = u->s;
+            dup_len = u->n;
+        }
+    }
+    if (dup_key) {
+        snprintf(reason, reasonlen, "duplicate key ");
+        rt_reject_excerpt(reason, reasonlen, dup_key, dup_len, 64, true);
+        return RT_JSONL_REJECT;
+    }
+    return lp.set ? RT_JSONL_REJECT : RT_JSONL_OK;
+}

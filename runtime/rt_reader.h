@@ -1,0 +1,66 @@
+/* rt_reader.h - the one event reader: decodes and validates JSON Lines or CSV events of a source. */
+#ifndef FEATRT_READER_H
+#define FEATRT_READER_H
+
+#include "rt_reject.h"
+#include "rt_schema.h"
+
+typedef enum rt_event_format {
+    RT_EVENTS_JSONL, /* one JSON object per line (.jsonl, .ndjson) */
+    RT_EVENTS_CSV,   /* CSV with a header line (.csv) */
+    RT_EVENTS_JSON,  /* memory only: the whole input is one JSON object (may span lines) */
+} rt_event_format;
+
+/* The format a path's extension names; false when it names none. */
+bool rt_event_format_from_path(const char *path, rt_event_format *out);
+
+typedef struct rt_reader rt_reader;
+
+typedef struct rt_reader_stats {
+    uint64_t lines;    /* physical lines consumed, header and blank lines included */
+    uint64_t blank;    /* blank lines skipped (not events) */
+    uint64_t accepted; /* events returned */
+    uint64_t rejected; /* events rejected */
+} rt_reader_stats;
+
+/* Opens the events file at path, its format chosen by extension, for records of schema.
+ * Rejected events are reported to log (NULL: only counted here) with the path as file
+ * name and schema->name as source. schema and log are borrowed and must outlive the reader.
+ * Returns NULL with a message in err when the file cannot be opened, its extension is not
+ * known, or (CSV) its header is malformed, repeats a column, or lacks a column for the time
+ * field or a `not null` field. */
+rt_reader *rt_reader_open(const char *path, const rt_schema *schema, rt_reject_log *log, char *err,
+                          size_t errlen);
+
+/* The same over n bytes at data in the given format (borrowed: they must outlive the
+ * reader, and record strings may point into them); name stands for the file in messages. */
+rt_reader *rt_reader_open_mem(const char *data, size_t n, rt_event_format format, const char *name,
+                              const rt_schema *schema, rt_reject_log *log, char *err, size_t errlen);
+
+/* Fills record[schema->nfields] with the next valid event and returns 1; returns 0 at the
+ * end of input, -1 when reading failed (rt_reader_error). Invalid events are counted,
+ * written to the reject log and skipped. Strings in the record stay valid until the next
+ * call. */
+int rt_reader_next(rt_reader *r, rt_slot *record);
+
+/* 1-based line where the last returned (or rejected) record began. */
+uint64_t rt_reader_line(const rt_reader *r);
+
+const rt_reader_stats *rt_reader_stats_of(const rt_reader *r);
+
+/* The message of the failure rt_reader_next reported. */
+const char *rt_reader_error(const rt_reader *r);
+
+/* Calls fn(ctx, line, reason) for each rejected event, besides logging it (for callers
+ * that answer a client). */
+typedef void (*rt_reader_reject_fn)(void *ctx, uint64_t line, const char *reason);
+void rt_reader_on_reject(rt_reader *r, rt_reader_reject_fn fn, void *ctx);
+
+/* Bounds the bytes of one line (CSV: one record); longer ones are rejected without being
+ * held in memory. Default RT_READER_MAX_RECORD. */
+#define RT_READER_MAX_RECORD ((size_t)256 << 20)
+void rt_reader_set_max_record(rt_reader *r, size_t bytes);
+
+void rt_reader_close(rt_reader *r);
+
+#endif
