@@ -4,7 +4,8 @@
 Usage: run.py [options] SEED...          (SEED may be a range A-B)
   --featc PATH      featc to test (default build/featc)
   --db LIST         comma-separated: duckdb, sqlite, pg (default duckdb,sqlite,pg)
-  --pg URI          PostgreSQL URI (default: started with scripts/pg-start.sh when pg is asked for)
+  --pg URI          PostgreSQL URI (default: $FEATC_PG_URL, else scripts/pg-start.sh starts one)
+  --pg-db NAME      use database NAME on that server (created if missing; for parallel runs)
   --out DIR         where failing cases are written (default build/parity-failures)
   --shrink          reduce each failure to a minimal case before writing it
   --timeout S       seconds allowed per featc parity run (default 120)
@@ -123,20 +124,31 @@ def write_repro(case_dir, out_dir, db, runner, report):
         f.write(db + "\n")
 
 
-def start_pg():
-    p = subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg-start.sh")], capture_output=True, text=True)
-    if p.returncode != 0:
-        return None
-    return p.stdout.strip()
+def start_pg(dbname=None):
+    """The PostgreSQL URI: $FEATC_PG_URL, else what scripts/pg-start.sh prints; with dbname,
+    that database on the same server (created when missing). None when there is no server."""
+    uri = os.environ.get("FEATC_PG_URL")
+    if not uri:
+        p = subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg-start.sh")], capture_output=True, text=True)
+        if p.returncode != 0:
+            return None
+        uri = p.stdout.strip()
+    if dbname:
+        q = subprocess.run(["psql", uri, "-tAc", "select 1 from pg_database where datname = '%s'" % dbname],
+                           capture_output=True, text=True)
+        if q.stdout.strip() != "1":
+            subprocess.run(["psql", uri, "-qc", 'create database "%s"' % dbname], capture_output=True, text=True)
+        uri = uri.split("?", 1)[0].rsplit("/", 1)[0] + "/" + dbname
+    return uri
 
 
 def main(argv):
     featc, dbs, out, pg, timeout = "build/featc", ["duckdb", "sqlite", "pg"], "build/parity-failures", None, 120
-    shrink_on, check_only, quiet, seeds, extra = False, False, False, [], []
+    shrink_on, check_only, quiet, seeds, extra, pg_db = False, False, False, [], [], None
     i = 1
     while i < len(argv):
         a = argv[i]
-        if a in ("--featc", "--db", "--out", "--pg", "--timeout"):
+        if a in ("--featc", "--db", "--out", "--pg", "--pg-db", "--timeout"):
             if i + 1 == len(argv):
                 print("run.py: %s needs a value" % a, file=sys.stderr)
                 return 2
@@ -150,6 +162,8 @@ def main(argv):
                 out = v
             elif a == "--pg":
                 pg = v
+            elif a == "--pg-db":
+                pg_db = v
             else:
                 timeout = float(v)
             continue
@@ -176,7 +190,7 @@ def main(argv):
             print("run.py: unknown database '%s'" % d, file=sys.stderr)
             return 2
     if "pg" in dbs and not check_only and not pg:
-        pg = start_pg()
+        pg = start_pg(pg_db)
         if not pg:
             print("run.py: cannot start PostgreSQL (scripts/pg-start.sh); leaving pg out", file=sys.stderr)
             dbs = [d for d in dbs if d != "pg"]
