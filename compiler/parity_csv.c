@@ -33,32 +33,23 @@ static void cellvec_push(cellvec *v, parity_cell c)
     v->items[v->len++] = c;
 }
 
-/* Reads one record starting at *pos (not at the end, not on a blank line) into cells.
- * Advances *pos past the record's line break and *line by the lines consumed. Returns
- * false with a message on a quote error. */
-static bool read_record(arena *mem, const char *path, const char *d, size_t n, size_t *pos, uint64_t *line,
-                        cellvec *cells, char *err, size_t errlen)
+/* Reads one record starting at *pos (not at the end, not on a blank line) into cells,
+ * decoding fields in place: each field's text is unescaped where it lies and NUL-terminated
+ * over its delimiter (d[n] must be writable). Advances *pos past the record's line break and
+ * *line by the lines consumed. Returns false with a message on a quote error. */
+static bool read_record(const char *path, char *d, size_t n, size_t *pos, uint64_t *line, cellvec *cells, char *err,
+                        size_t errlen)
 {
     size_t i = *pos;
     cells->len = 0;
     for (;;) {
         parity_cell c = {0};
+        char *o;
         if (i < n && d[i] == '"') {
             uint64_t start_line = *line;
             c.quoted = true;
-            i++;
-            /* decoded length is at most the raw length */
-            size_t cap = 0;
-            for (size_t k = i; k < n; k++) {
-                if (d[k] == '"') {
-                    if (k + 1 < n && d[k + 1] == '"') {
-                        k++;
-                    } else
-                        break;
-                }
-                cap++;
-            }
-            char *buf = arena_alloc(mem, cap + 1), *o = buf;
+            o = d + ++i; /* the decoded text is never longer than the raw text */
+            c.s = o;
             for (;;) {
                 if (i >= n)
                     return fail(err, errlen, "%s:%llu: a quoted field is not closed", path,
@@ -76,11 +67,8 @@ static bool read_record(arena *mem, const char *path, const char *d, size_t n, s
                     (*line)++;
                 *o++ = d[i++];
             }
-            *o = '\0';
-            c.s = buf;
-            c.len = (size_t)(o - buf);
-            if (i < n && d[i] != ',' && d[i] != '\n' && !(d[i] == '\r' && i + 1 < n && d[i + 1] == '\n') &&
-                !(d[i] == '\r' && i + 1 == n))
+            c.len = (size_t)(o - c.s);
+            if (i < n && d[i] != ',' && d[i] != '\n' && !(d[i] == '\r' && (i + 1 == n || d[i + 1] == '\n')))
                 return fail(err, errlen, "%s:%llu: unexpected text after a closing quote", path,
                             (unsigned long long)*line);
         } else {
@@ -91,17 +79,20 @@ static bool read_record(arena *mem, const char *path, const char *d, size_t n, s
                                 (unsigned long long)*line);
                 i++;
             }
-            c.s = arena_strndup(mem, d + b, i - b);
+            c.s = d + b;
             c.len = i - b;
+            o = d + i;
         }
         cellvec_push(cells, c);
-        if (i < n && d[i] == ',') {
+        char delim = i < n ? d[i] : '\0';
+        *o = '\0'; /* over the delimiter, or inside the field's own raw text */
+        if (delim == ',') {
             i++;
             continue;
         }
-        if (i < n && d[i] == '\r')
-            i++;
-        if (i < n && d[i] == '\n')
+        if (delim == '\r')
+            i++; /* a CR ends a record only before a LF or at the end */
+        if (delim == '\n' || (delim == '\r' && i < n))
             i++;
         (*line)++;
         *pos = i;
@@ -123,10 +114,11 @@ static bool blank_line(const char *d, size_t n, size_t pos, size_t *next)
     return true;
 }
 
-bool parity_csv_parse(arena *mem, const char *path, const char *data, size_t len, parity_table *t, char *err,
+bool parity_csv_parse(arena *mem, const char *path, const char *text, size_t len, parity_table *t, char *err,
                       size_t errlen)
 {
     memset(t, 0, sizeof *t);
+    char *data = arena_strndup(mem, text, len); /* fields are decoded in this copy */
     t->path = arena_strdup(mem, path);
     size_t pos = 0, next;
     uint64_t line = 1;
@@ -139,7 +131,7 @@ bool parity_csv_parse(arena *mem, const char *path, const char *data, size_t len
     if (pos >= len)
         return fail(err, errlen, "%s: no header line", path);
     cellvec cells = {0};
-    if (!read_record(mem, path, data, len, &pos, &line, &cells, err, errlen)) {
+    if (!read_record(path, data, len, &pos, &line, &cells, err, errlen)) {
         free(cells.items);
         return false;
     }
@@ -154,7 +146,7 @@ bool parity_csv_parse(arena *mem, const char *path, const char *data, size_t len
             continue;
         }
         uint64_t start = line;
-        if (!read_record(mem, path, data, len, &pos, &line, &cells, err, errlen)) {
+        if (!read_record(path, data, len, &pos, &line, &cells, err, errlen)) {
             free(cells.items);
             return false;
         }

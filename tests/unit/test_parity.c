@@ -73,6 +73,90 @@ static void test_csv_last_line_without_break_and_one_column(void **state)
     arena_free(&mem);
 }
 
+static void test_csv_crlf_and_quoted_ends(void **state)
+{
+    (void)state;
+    arena mem;
+    arena_init(&mem);
+    parity_table t = parse_ok(&mem, "a,b\r\n\"x\",\"y\"\r\n1,\"\"\r\n\"\",2\r");
+    assert_int_equal(t.nrows, 3);
+    assert_string_equal(t.rows[0].cells[0].s, "x");
+    assert_string_equal(t.rows[0].cells[1].s, "y");
+    assert_true(t.rows[1].cells[1].quoted && t.rows[1].cells[1].len == 0);
+    assert_string_equal(t.rows[2].cells[1].s, "2");
+    /* a CR not before a line break is data */
+    t = parse_ok(&mem, "a,b\nx\ry,z\n");
+    assert_int_equal(t.nrows, 1);
+    assert_string_equal(t.rows[0].cells[0].s, "x\ry");
+    arena_free(&mem);
+}
+
+/* Random tables written with random quoting and line breaks read back exactly. */
+static void test_csv_roundtrip(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"", "a", ",", "\"", "\n", "\r\n", "x y", "\xc3\xa9", "\"\"", "\r"};
+    unsigned seed = 12345;
+    for (int round = 0; round < 300; round++) {
+        arena mem;
+        arena_init(&mem);
+        int ncols = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 4;
+        int nrows = (int)((seed = seed * 1103515245 + 12345) >> 16) % 6;
+        char *want[7][4];
+        bool wnull[7][4];
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        for (int r = 0; r <= nrows; r++) {
+            for (int c = 0; c < ncols; c++) {
+                char buf[64] = "";
+                int np = (int)((seed = seed * 1103515245 + 12345) >> 16) % 4;
+                for (int k = 0; k < np; k++)
+                    strcat(buf, pieces[((seed = seed * 1103515245 + 12345) >> 16) % 10]);
+                if (r == 0 && !buf[0])
+                    strcpy(buf, "h"); /* keep header names non-empty */
+                bool null = buf[0] == '\0' && ((seed = seed * 1103515245 + 12345) >> 16) % 2;
+                bool must_quote = strpbrk(buf, ",\"\r\n") || (!buf[0] && !null) || (ncols == 1 && !buf[0]);
+                bool quote = must_quote || ((seed = seed * 1103515245 + 12345) >> 16) % 3 == 0;
+                if (ncols == 1 && null)
+                    null = false, quote = true; /* a lone empty line would be a null row; keep it simple */
+                want[r][c] = arena_strdup(&mem, buf);
+                wnull[r][c] = null;
+                if (c)
+                    fputc(',', f);
+                if (quote && !null) {
+                    fputc('"', f);
+                    for (const char *p = buf; *p; p++) {
+                        if (*p == '"')
+                            fputc('"', f);
+                        fputc(*p, f);
+                    }
+                    fputc('"', f);
+                } else
+                    fputs(buf, f);
+            }
+            fputs(((seed = seed * 1103515245 + 12345) >> 16) % 2 ? "\r\n" : "\n", f);
+        }
+        fclose(f);
+        parity_table t;
+        char err[256] = "";
+        if (!parity_csv_parse(&mem, "r.csv", text, len, &t, err, sizeof err))
+            fail_msg("round %d: %s", round, err);
+        assert_int_equal(t.ncols, ncols);
+        /* no line is blank: rows of several columns hold commas, lone fields are quoted */
+        assert_int_equal(t.nrows, nrows);
+        for (int r = 0; r < nrows; r++)
+            for (int c = 0; c < ncols; c++) {
+                assert_string_equal(t.rows[r].cells[c].s, want[r + 1][c]);
+                assert_int_equal(parity_cell_null(&t.rows[r].cells[c]), wnull[r + 1][c]);
+            }
+        for (int c = 0; c < ncols; c++)
+            assert_string_equal(t.header[c].s, want[0][c]);
+        free(text);
+        arena_free(&mem);
+    }
+}
+
 static void test_csv_errors(void **state)
 {
     (void)state;
@@ -400,6 +484,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_fields),
         cmocka_unit_test(test_csv_last_line_without_break_and_one_column),
+        cmocka_unit_test(test_csv_crlf_and_quoted_ends),
+        cmocka_unit_test(test_csv_roundtrip),
         cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_floats_close),
         cmocka_unit_test(test_cells_agree),
