@@ -168,12 +168,13 @@ static int check_sources(const parity_opts *o, const plan *p, const plan_service
 }
 
 /* One run of both paths on one set of event files. */
-typedef struct round {
+typedef struct path_run {
     const char *tag;
     const event_arg *events;
     int nevents;
     char *out[2], *rejects[2], *log[2];
-} round;
+    bool no_drop_late; /* the backfill refused --drop-late as unknown */
+} path_run;
 
 static const char *const PATHS[2] = {"replay", "backfill"};
 
@@ -199,8 +200,19 @@ static void show_log(const char *path, FILE *out)
     free(data);
 }
 
+/* Whether the file at path contains needle. */
+static bool file_mentions(const char *path, const char *needle)
+{
+    char err[ERR_LEN];
+    size_t len;
+    char *data = parity_read_file(path, &len, err, sizeof err);
+    bool found = data && strstr(data, needle);
+    free(data);
+    return found;
+}
+
 /* Runs both paths into dir. Returns true when both exit 0. */
-static bool run_round(arena *mem, const parity_opts *o, const char *dir, round *r)
+static bool run_round(arena *mem, const parity_opts *o, const char *dir, path_run *r)
 {
     char *argv[2][32 + 2 * MAX_EVENTS];
     pid_t pid[2];
@@ -258,6 +270,10 @@ static bool run_round(arena *mem, const parity_opts *o, const char *dir, round *
         if (rc == 0)
             continue;
         ok = false;
+        if (p == 1 && rc == EXIT_USAGE && !o->keep_late && file_mentions(r->log[p], "--drop-late")) {
+            r->no_drop_late = true;
+            continue;
+        }
         if (rc == 128 + 9 && o->timeout_s > 0)
             fprintf(stderr, "featc parity: the %s path did not finish within %g s and was stopped\n", PATHS[p],
                     o->timeout_s);
@@ -411,8 +427,21 @@ static int run(arena *mem, const parity_opts *o, const plan *pl, const plan_serv
         int nd = parity_rejects_diff(mem, &rj[0], &rj[1], &d);
         disagreements += report_reject_diffs(o, d, nd, "", stdout);
     } else {
-        round r1 = {.tag = "", .events = o->events, .nevents = o->nevents};
-        if (!run_round(mem, o, dir, &r1))
+        path_run r1 = {.tag = "", .events = o->events, .nevents = o->nevents};
+        bool ran = run_round(mem, o, dir, &r1);
+        parity_opts keep;
+        if (!ran && r1.no_drop_late) {
+            /* An older backfill: let it keep late events; the rerun on the events both
+             * paths accept then drops them for it. */
+            printf("note: this featc backfill has no --drop-late; late events are filtered out of its input "
+                   "instead\n");
+            keep = *o;
+            keep.keep_late = true;
+            o = &keep;
+            r1 = (path_run){.tag = "", .events = o->events, .nevents = o->nevents};
+            ran = run_round(mem, o, dir, &r1);
+        }
+        if (!ran)
             return EXIT_INVALID;
         for (int p = 0; p < 2; p++)
             if (!read_rejects(mem, r1.rejects[p], &rj[p]))
@@ -429,7 +458,7 @@ static int run(arena *mem, const parity_opts *o, const plan *pl, const plan_serv
             event_arg *common = arena_alloc(mem, (size_t)o->nevents * sizeof *common);
             if (!write_common_inputs(mem, o, rj, dir, common))
                 return EXIT_INVALID;
-            round r2 = {.tag = "-common", .events = common, .nevents = o->nevents};
+            path_run r2 = {.tag = "-common", .events = common, .nevents = o->nevents};
             printf("comparing features on the events both paths accept (rerun on filtered inputs)\n");
             if (!run_round(mem, o, dir, &r2))
                 return EXIT_INVALID;

@@ -64,6 +64,7 @@ while (($#)); do
     esac
     shift
 done
+[[ -f $FAKE/nodrop && " $* " == *" --drop-late "* ]] && { echo "featc backfill: unknown option '--drop-late'" >&2; exit 2; }
 [[ -f $FAKE/$cmd.fail ]] && { echo "$cmd: something broke" >&2; exit 1; }
 cp "$FAKE/$cmd$suffix.csv" "$out"
 [[ -f $FAKE/$cmd$suffix.rejects ]] && cp "$FAKE/$cmd$suffix.rejects" "$rej"
@@ -119,6 +120,12 @@ rm -f "$FAKE/calls"
 check keep-late 0 "1 late event of replay the backfill kept (--keep-late)" \
     "late events the backfill kept change 3 values of its result (of 6 compared)" "parity: OK" -- "${P[@]}" --keep-late
 grep -q -- "--drop-late" "$FAKE/calls" && { echo "FAIL --keep-late still passed --drop-late"; fails=$((fails + 1)); }
+
+# A backfill without --drop-late: parity falls back to filtering late events out for it.
+touch "$FAKE/nodrop"
+check no-drop-late 0 "note: this featc backfill has no --drop-late" "1 late event of replay the backfill kept" \
+    "rerun on filtered inputs" "parity: OK" -- "${P[@]}"
+rm "$FAKE/nodrop"
 
 # A failing path.
 touch "$FAKE/backfill.fail"
