@@ -53,7 +53,7 @@ printf 'uid,ts,x,label\nu1,250,1.5,1\nu2,400,,0\n' >"$tmp/spine.csv"
 # when the events come from parity's filtered copies. $FAKE/<path>.fail makes it fail.
 cat >"$tmp/fake" <<'SH'
 #!/usr/bin/env bash
-cmd=$1; shift; out= rej= suffix=
+cmd=$1; shift; out= rej= suffix= all=" $* "
 echo "$cmd $*" >>"$FAKE/calls"
 while (($#)); do
     case $1 in
@@ -64,7 +64,7 @@ while (($#)); do
     esac
     shift
 done
-[[ -f $FAKE/nodrop && " $* " == *" --drop-late "* ]] && { echo "featc backfill: unknown option '--drop-late'" >&2; exit 2; }
+[[ -f $FAKE/nodrop && $all == *" --drop-late "* ]] && { echo "featc backfill: unknown option '--drop-late'" >&2; exit 2; }
 [[ -f $FAKE/$cmd.fail ]] && { echo "$cmd: something broke" >&2; exit 1; }
 cp "$FAKE/$cmd$suffix.csv" "$out"
 [[ -f $FAKE/$cmd$suffix.rejects ]] && cp "$FAKE/$cmd$suffix.rejects" "$rej"
