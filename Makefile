@@ -17,7 +17,7 @@ LLVM_CONFIG ?= llvm-config
 LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --includedir 2>/dev/null | sed 's/^/-isystem /')
 LLVM_LIBS   := $(shell $(LLVM_CONFIG) --link-shared --ldflags --libs 2>/dev/null)
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP \
-            -Icompiler -Iruntime -I$(B)/gen -isystem $(DUCKDB)/include $(LLVM_CFLAGS)
+            -DFEATC_SAN_FLAGS='"$(SAN)"' -Icompiler -Icompiler/llvm -Iruntime -I$(B)/gen -isystem $(DUCKDB)/include $(LLVM_CFLAGS)
 LDFLAGS  := $(SAN) -L$(abspath $(DUCKDB)/lib) -Wl,-rpath,$(abspath $(DUCKDB)/lib) -rdynamic
 LIBS     := $(LLVM_LIBS) -lduckdb -lsqlite3 -lpq -lmicrohttpd -lyajl -lm -lpthread -ldl
 

@@ -63,7 +63,10 @@ void diag_line_col(const diag_ctx *d, size_t offset, int *line, int *col)
 {
     assert(offset <= d->src_len);
     int l = 1, c = 1;
-    for (size_t i = 0; i < offset; i++) {
+    size_t start = 0;
+    if (d->src_len >= 3 && memcmp(d->src, "\xEF\xBB\xBF", 3) == 0 && offset >= 3)
+        start = 3; /* a byte-order mark is not a column */
+    for (size_t i = start; i < offset; i++) {
         unsigned char ch = (unsigned char)d->src[i];
         if (ch == '\n') {
             l++;
@@ -172,7 +175,8 @@ static void print_excerpt(const diag_ctx *d, src_span span, FILE *out)
 
 void diag_print(diag_ctx *d, FILE *out)
 {
-    qsort(d->items.items, (size_t)d->items.len, sizeof(void *), diag_cmp);
+    if (d->items.len > 1)
+        qsort(d->items.items, (size_t)d->items.len, sizeof(void *), diag_cmp);
     for (int i = 0; i < d->items.len; i++) {
         const diag_item *it = d->items.items[i];
         int line, col;

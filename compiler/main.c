@@ -11,6 +11,10 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"check", cmd_check, "featc check FILE [--dump=ast|plan]      parse and type-check"},
+    {"replay", cmd_replay,
+     "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
+     "                                          native runtime (JIT), events and spine in time order"},
+    {"build", cmd_build, "featc build FILE -o BINARY              a standalone runtime executable (serve, replay)"},
 };
 
 static int usage(FILE *out)

@@ -134,10 +134,12 @@ struct parse_ctx {
     int ready_head, nready;
     int tok_last, tok_prev; /* the last two tokens the parser received */
     bool tok_nl_before;     /* a newline came before the last one */
+    src_span tok_last_loc, tok_prev_loc; /* where they were */
     src_span open_at;       /* the outermost open '(' or 'case' */
 
     /* parser */
-    bool in_feature;      /* inside `NAME = ...` of a features block */
+    bool in_feature;      /* inside `NAME = ...` of a features block, up to its newline */
+    bool brace_reported;  /* an error was reported at the open block's '{' */
     bool deep_reported;
     int nerrors;
     bool stop;            /* too many errors: the filter returns end of file */
@@ -203,8 +205,8 @@ static void list_add(parse_ctx *pc, plist *l, pexpr x);
 %token ENTITY "'entity'" STREAM "'stream'" TABLE "'table'" REQUEST "'request'"
 %token FEATURES "'features'" ON_DEMAND "'on_demand'" SERVICE "'service'"
 %token TABLE_M "'table' "
-%token ON "'on'" BY "'by'" WHERE "'where'" LET "'let'" OVER "'over'" HOP "'hop'"
-%token DEFAULT "'default'" TTL "'ttl'" TIME "'time'" SEQ "'seq'" LATENESS "'lateness'"
+%token ON "'on'" BY "'by'" LET "'let'" OVER "'over'" HOP "'hop'" WHERE "'where'"
+%token TTL "'ttl'" DEFAULT "'default'" TIME "'time'" SEQ "'seq'" LATENESS "'lateness'"
 %token EXPECT "'expect'" AND "'and'" OR "'or'" NOT "'not'" NOTIN "'not in'" IS "'is'"
 %token NULL "'null'" IN "'in'" CASE "'case'" WHEN "'when'" THEN "'then'" ELSE "'else'"
 %token END "'end'" TRUE "'true'" FALSE "'false'"
@@ -231,10 +233,13 @@ static void list_add(parse_ctx *pc, plist *l, pexpr x);
 
 %%
 
+/* Recovery at declaration level: skip to the next declaration keyword or to the '}'
+ * that closes the broken declaration's block. */
 file:
     %empty
   | file decl
   | file error
+  | file error '}' { yyerrok; }
   ;
 
 decl:
@@ -376,7 +381,12 @@ name_list:
 
 view_members:
     %empty { $$ = (ptrvec){0}; }
-  | view_members view_member NEWLINE { $$ = $1; ptrvec_push(pc->mem, &$$, $2); }
+  | view_members view_member NEWLINE
+      {
+          $$ = $1;
+          ptrvec_push(pc->mem, &$$, $2);
+          pc->in_feature = false;
+      }
   | view_members error NEWLINE { $$ = $1; pc->in_feature = false; yyerrok; }
   ;
 
@@ -417,7 +427,6 @@ feature:
           f->ttl = $7;
           f->dflt = $8;
           f->span = @$;
-          pc->in_feature = false;
       }
   ;
 
@@ -781,6 +790,8 @@ void parse_report(parse_ctx *pc, src_span at, const char *hint, const char *fmt,
         return;
     }
     pc->nerrors++;
+    if (pc->brace > 0 && at.begin == pc->brace_span.begin)
+        pc->brace_reported = true;
     pc->last_err_begin = at.begin;
     pc->last_err_msg = arena_strdup(pc->mem, buf);
     if (hint)
@@ -1028,6 +1039,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pars
         mark_all(used, compare, COUNT(compare));
         used[YYTRANSLATE('(')] = used[YYTRANSLATE('.')] = true; /* after a name */
     }
+    const yysymbol_kind_t literals[] = {
+        YYSYMBOL_STRING, YYSYMBOL_INT, YYSYMBOL_INT_MIN_ABS, YYSYMBOL_FLOAT, YYSYMBOL_NULL,
+        YYSYMBOL_TRUE, YYSYMBOL_FALSE, YYTRANSLATE('-')};
+    bool literal_group = false;
+    if (!has[YYSYMBOL_IDENT] && has[YYSYMBOL_STRING] && has[YYSYMBOL_INT] && has[YYSYMBOL_TRUE]) {
+        items[k++] = "a literal";
+        mark_all(used, literals, COUNT(literals));
+        literal_group = true;
+    }
     if (has[YYSYMBOL_ENTITY] && has[YYSYMBOL_SERVICE]) {
         items[k++] = "a declaration";
         mark_all(used, decl_start, COUNT(decl_start));
@@ -1049,7 +1069,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pars
         items[k++] = "end of file";
 
     char list[512] = "";
-    if (k > 0 && k <= 6) {
+    if (k > 0 && k <= 8) {
         size_t o = 0;
         for (int j = 0; j < k; j++) {
             const char *sep = j == 0 ? ", expected " : j == k - 1 ? " or " : ", ";
@@ -1067,10 +1087,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pars
     yysymbol_kind_t reserved = YYSYMBOL_YYEMPTY;
     if (has[YYSYMBOL_IDENT] && is_keyword(tok))
         reserved = tok;
-    else if (has[YYSYMBOL_IDENT] && (tok == YYTRANSLATE(':') || tok == YYTRANSLATE('=')) &&
-             is_keyword(prev))
+    else if (is_keyword(prev) && (tok == YYTRANSLATE(':') ||
+                                  (has[YYSYMBOL_IDENT] && tok == YYTRANSLATE('='))))
         reserved = prev;
-    if ((pc->paren > 0 || pc->cased > 0) && pc->brace > 0 && pc->tok_nl_before) {
+    bool expr_expected = has[YYSYMBOL_IDENT] && has[YYSYMBOL_INT] && has[YYTRANSLATE('(')];
+    if ((pc->paren > 0 || pc->cased > 0) && pc->brace > 0 && (pc->tok_nl_before || clause)) {
         /* A member that runs on into the next line: most likely a '(' or a case left
          * open. Forget the nesting so that recovery ends with this line. */
         int line, col;
@@ -1084,17 +1105,24 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pars
     } else if (clause && pc->in_feature) {
         hint = "a feature's clauses come in this order: over D [hop H], where C, ttl D, default V";
     } else if (reserved != YYSYMBOL_YYEMPTY) {
-        const char *w = yysymbol_name(reserved);
-        int wl = (int)strlen(w) - 2;
+        const char *w = yysymbol_name(reserved) + 1; /* 'word' */
+        int wl = (int)strcspn(w, "'");
         snprintf(hint_buf, sizeof hint_buf,
-                 "'%.*s' is a reserved word; write `%.*s` to use it as a name", wl, w + 1, wl,
-                 w + 1);
+                 "'%.*s' is a reserved word; write `%.*s` to use it as a name", wl, w, wl, w);
         hint = hint_buf;
     } else if (n == 1 && has[YYSYMBOL_DURATION] &&
                (tok == YYSYMBOL_INT || tok == YYSYMBOL_FLOAT)) {
         hint = "a duration is a whole number followed by ms, s, m, h or d, as in 10m";
     } else if (tok == YYTRANSLATE('*') && prev == YYTRANSLATE('(')) {
         hint = "write count() to count rows";
+    } else if (literal_group) {
+        hint = "a default value is a literal: a number, a string, true, false or null";
+    } else if (tok == YYSYMBOL_NEWLINE && at.begin < pc->src_len && pc->src[at.begin] == '\n' &&
+               expr_expected) {
+        hint = "a member ends at the end of its line; to go on, wrap the expression in parentheses";
+    } else if (prev == YYSYMBOL_STRING && pc->tok_prev_loc.end - pc->tok_prev_loc.begin >= 3 &&
+               pc->src[pc->tok_prev_loc.end - 2] == '\\') {
+        hint = "a quote inside a string is written '' (a backslash does not escape it)";
     }
     parse_report(pc, at, hint, "unexpected %s%s", what, list);
     return 0;

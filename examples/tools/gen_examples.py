@@ -41,10 +41,13 @@ def fraud(rng, out):
     with open(out + '/cardholders.csv', 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['card_id', 'segment', 'credit_limit', 'home_country', 'updated_at'])
+        rows = []
         for i, c in enumerate(cards):
-            w.writerow([c, rng.choice(['student', 'standard', 'gold']), rng.choice([500, 1500, 5000]),
-                        rng.choice(['NL', 'DE']), iso(BASE - timedelta(days=rng.randint(1, 200)))])
-        w.writerow(['c002', 'gold', 8000, 'NL', iso(BASE + timedelta(hours=5))])
+            rows.append([c, rng.choice(['student', 'standard', 'gold']), rng.choice([500, 1500, 5000]),
+                         rng.choice(['NL', 'DE']), BASE - timedelta(days=rng.randint(1, 200))])
+        rows.append(['c002', 'gold', 8000, 'NL', BASE + timedelta(hours=5)])
+        for r in sorted(rows, key=lambda r: r[4]):   # a table export in update order
+            w.writerow(r[:4] + [iso(r[4])])
     end = t
     with open(out + '/spine.csv', 'w', newline='') as f:
         w = csv.writer(f)

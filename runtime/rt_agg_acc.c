@@ -1,0 +1,531 @@
+/* rt_agg_acc.c - aggregate accumulators: exact int sums, compensated float sums, stable variance, min/max, first/last. */
+#include "rt_state_impl.h"
+
+#include <math.h>
+
+const char *rt_agg_name(rt_agg agg)
+{
+    static const char *const names[] = {"count", "count", "sum", "avg", "min", "max",
+                                        "first", "last", "variance", "stddev", "count_distinct"};
+    return (unsigned)agg < sizeof names / sizeof names[0] ? names[agg] : "?";
+}
+
+static bool valid_type(rt_type t)
+{
+    return t == RT_BOOL || t == RT_INT || t == RT_FLOAT || t == RT_STRING || t == RT_TIMESTAMP;
+}
+
+bool rt_feat_setup(rt_feat *f)
+{
+    const rt_feature_desc *d = &f->d;
+    rt_type in = d->in_type, result;
+    bool numeric = in == RT_INT || in == RT_FLOAT;
+    f->hi = f->avg = f->sd = f->is_str = false;
+    switch (d->agg) {
+    case RT_AGG_COUNT_ROWS:
+    case RT_AGG_COUNT:
+        f->kind = RK_COUNT;
+        result = RT_INT;
+        break;
+    case RT_AGG_SUM:
+    case RT_AGG_AVG:
+        if (!numeric)
+            return false;
+        f->kind = in == RT_INT ? RK_SUM_I : RK_SUM_F;
+        f->avg = d->agg == RT_AGG_AVG;
+        result = f->avg ? RT_FLOAT : in;
+        break;
+    case RT_AGG_MIN:
+    case RT_AGG_MAX:
+        if (!valid_type(in))
+            return false;
+        f->kind = RK_MINMAX;
+        f->hi = d->agg == RT_AGG_MAX;
+        result = in;
+        break;
+    case RT_AGG_FIRST:
+    case RT_AGG_LAST:
+        if (!valid_type(in))
+            return false;
+        f->kind = RK_ORDER;
+        f->hi = d->agg == RT_AGG_LAST;
+        result = in;
+        break;
+    case RT_AGG_VARIANCE:
+    case RT_AGG_STDDEV:
+        if (!numeric)
+            return false;
+        f->kind = RK_VAR;
+        f->sd = d->agg == RT_AGG_STDDEV;
+        result = RT_FLOAT;
+        break;
+    case RT_AGG_COUNT_DISTINCT:
+        if (!valid_type(in))
+            return false;
+        f->kind = RK_DISTINCT;
+        result = RT_INT;
+        break;
+    default:
+        return false;
+    }
+    if (d->out_type != result)
+        return false;
+    if (d->size_us < 0 || d->hop_us < 0 || d->ttl_us < 0)
+        return false;
+    switch (d->win) {
+    case RT_WIN_LIFETIME:
+        break;
+    case RT_WIN_SLIDING:
+        break;
+    case RT_WIN_HOP:
+        if (d->hop_us <= 0 || d->size_us <= 0 || d->size_us % d->hop_us)
+            return false;
+        f->ntiles = d->size_us / d->hop_us;
+        break;
+    default:
+        return false;
+    }
+    if (d->ttl_us > 0 && !(f->kind == RK_ORDER && d->win == RT_WIN_LIFETIME))
+        return false;
+    f->is_str = in == RT_STRING && (f->kind == RK_MINMAX || f->kind == RK_ORDER || f->kind == RK_DISTINCT);
+
+    uint32_t acc_align = 8;
+    switch (f->kind) {
+    case RK_COUNT: f->esz = sizeof(int64_t); f->acc_size = sizeof(rt_acc_count); break;
+    case RK_SUM_I: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_sumi); acc_align = 16; break;
+    case RK_SUM_F: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_sumf); break;
+    case RK_MINMAX: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_mm); break;
+    case RK_ORDER: f->esz = sizeof(rt_ev_o); f->acc_size = sizeof(rt_acc_ord); break;
+    case RK_VAR: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_var); acc_align = 16; break;
+    case RK_DISTINCT: f->esz = sizeof(rt_ev_v); f->acc_size = 0; break;
+    }
+    /* block partials pay off where a window's rows are scanned one by one */
+    f->psz = f->kind == RK_SUM_I || f->kind == RK_SUM_F || f->kind == RK_MINMAX || f->kind == RK_VAR
+                 ? f->acc_size : 0;
+    f->tile_off = acc_align;
+    f->tile_sz = f->tile_off + ((f->acc_size + acc_align - 1) / acc_align) * acc_align;
+    /* record layout: the raw deque, then the settled part (16-aligned) */
+    uint32_t set_size = 0;
+    if (f->kind == RK_DISTINCT)
+        set_size = d->win == RT_WIN_SLIDING ? 0 : sizeof(rt_vset);
+    else if (d->win == RT_WIN_LIFETIME)
+        set_size = f->acc_size;
+    else if (d->win == RT_WIN_HOP)
+        set_size = sizeof(rt_deque);
+    f->set_off = (uint32_t)((sizeof(rt_deque) + 15) / 16 * 16);
+    f->size = (f->set_off + set_size + 15) / 16 * 16;
+    return true;
+}
+
+/* ---- value words ---- */
+
+static inline double w2f(uint64_t w)
+{
+    double f;
+    memcpy(&f, &w, sizeof f);
+    return f;
+}
+
+static int str_cmp(const rt_istr *a, const rt_istr *b)
+{
+    if (a == b)
+        return 0;
+    uint32_t n = a->len < b->len ? a->len : b->len;
+    int c = n ? memcmp(a->bytes, b->bytes, n) : 0;
+    if (c)
+        return c < 0 ? -1 : 1;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+int rt_val_cmp(rt_type t, uint64_t a, uint64_t b)
+{
+    switch (t) {
+    case RT_FLOAT: {
+        double x = w2f(a), y = w2f(b);
+        return (x > y) - (x < y);
+    }
+    case RT_STRING:
+        return str_cmp((const rt_istr *)(uintptr_t)a, (const rt_istr *)(uintptr_t)b);
+    default: {
+        int64_t x = (int64_t)a, y = (int64_t)b;
+        return (x > y) - (x < y);
+    }
+    }
+}
+
+int rt_ord_cmp(rt_type t, const rt_ev_o *a, const rt_ev_o *b)
+{
+    if (a->ts != b->ts)
+        return a->ts < b->ts ? -1 : 1;
+    if (a->seqnull != b->seqnull)
+        return a->seqnull ? -1 : 1;
+    if (!a->seqnull && a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    return rt_val_cmp(t, a->v, b->v);
+}
+
+/* ---- accumulators ---- */
+
+static inline void neumaier(double *s, double *c, double x)
+{
+    double t = *s + x;
+    if (fabs(*s) >= fabs(x))
+        *c += (*s - t) + x;
+    else
+        *c += (x - t) + *s;
+    *s = t;
+}
+
+/* x - k for value words of the input type: exact for ints (the difference is taken in 128
+ * bits), and for floats whose exponents are within 11 of each other. */
+static inline long double var_diff(const rt_feat *f, uint64_t x, uint64_t k)
+{
+    if (f->d.in_type == RT_INT)
+        return (long double)((__int128)(int64_t)x - (int64_t)k);
+    return (long double)w2f(x) - (long double)w2f(k);
+}
+
+/* Chan et al.: merges b into a (both shifted by their own k); a keeps its shift. Identical
+ * values give delta 0 and add nothing to m2. */
+static void var_merge(const rt_feat *f, rt_acc_var *a, const rt_acc_var *b)
+{
+    if (b->n == 0)
+        return;
+    if (a->n == 0) {
+        *a = *b;
+        return;
+    }
+    long double na = (long double)a->n, nb = (long double)b->n, n = na + nb;
+    long double delta = var_diff(f, b->k, a->k) + (b->mean - a->mean);
+    a->mean += delta * (nb / n);
+    a->m2 += b->m2 + delta * delta * (na * nb / n);
+    a->n += b->n;
+}
+
+static inline bool mm_better(const rt_feat *f, uint64_t cand, uint64_t cur)
+{
+    int c = rt_val_cmp(f->d.in_type, cand, cur);
+    return f->hi ? c > 0 : c < 0;
+}
+
+static inline bool ord_better(const rt_feat *f, const rt_ev_o *cand, const rt_ev_o *cur)
+{
+    int c = rt_ord_cmp(f->d.in_type, cand, cur);
+    return f->hi ? c > 0 : c < 0;
+}
+
+void rt_acc_add(const rt_feat *f, void *acc, const void *ev, rt_pool *pool)
+{
+    switch (f->kind) {
+    case RK_COUNT:
+        ((rt_acc_count *)acc)->n++;
+        break;
+    case RK_SUM_I: {
+        rt_acc_sumi *a = acc;
+        a->n++;
+        a->s += (int64_t)((const rt_ev_v *)ev)->v;
+        break;
+    }
+    case RK_SUM_F: {
+        rt_acc_sumf *a = acc;
+        a->n++;
+        neumaier(&a->s, &a->c, w2f(((const rt_ev_v *)ev)->v));
+        break;
+    }
+    case RK_MINMAX: {
+        rt_acc_mm *a = acc;
+        uint64_t v = ((const rt_ev_v *)ev)->v;
+        if (a->has && !mm_better(f, v, a->v))
+            break;
+        if (f->is_str) {
+            rt_pool_ref((rt_istr *)(uintptr_t)v);
+            if (a->has)
+                rt_pool_unref(pool, (rt_istr *)(uintptr_t)a->v);
+        }
+        a->has = 1;
+        a->v = v;
+        break;
+    }
+    case RK_ORDER: {
+        rt_acc_ord *a = acc;
+        const rt_ev_o *e = ev;
+        if (a->has && !ord_better(f, e, &a->e))
+            break;
+        if (f->is_str) {
+            rt_pool_ref((rt_istr *)(uintptr_t)e->v);
+            if (a->has)
+                rt_pool_unref(pool, (rt_istr *)(uintptr_t)a->e.v);
+        }
+        a->has = 1;
+        a->e = *e;
+        break;
+    }
+    case RK_VAR: {
+        /* Welford on x - k: identical values leave m2 exactly 0 */
+        rt_acc_var *a = acc;
+        uint64_t w = ((const rt_ev_v *)ev)->v;
+        if (a->n == 0)
+            a->k = w;
+        long double x = var_diff(f, w, a->k);
+        a->n++;
+        long double delta = x - a->mean;
+        a->mean += delta / (long double)a->n;
+        a->m2 += delta * (x - a->mean);
+        break;
+    }
+    case RK_DISTINCT:
+        assert(!"count_distinct has no accumulator");
+        break;
+    }
+}
+
+void rt_acc_release(const rt_feat *f, void *acc, rt_pool *pool)
+{
+    if (f->is_str) {
+        if (f->kind == RK_MINMAX && ((rt_acc_mm *)acc)->has)
+            rt_pool_unref(pool, (rt_istr *)(uintptr_t)((rt_acc_mm *)acc)->v);
+        if (f->kind == RK_ORDER && ((rt_acc_ord *)acc)->has)
+            rt_pool_unref(pool, (rt_istr *)(uintptr_t)((rt_acc_ord *)acc)->e.v);
+    }
+    memset(acc, 0, f->acc_size);
+}
+
+bool rt_acc_empty(const rt_feat *f, const void *acc)
+{
+    /* every accumulator starts with its row count or has-flag */
+    int64_t n;
+    memcpy(&n, acc, sizeof n);
+    (void)f;
+    return n == 0;
+}
+
+void rt_acc_merge(const rt_feat *f, void *dst, const void *src)
+{
+    switch (f->kind) {
+    case RK_COUNT:
+        ((rt_acc_count *)dst)->n += ((const rt_acc_count *)src)->n;
+        break;
+    case RK_SUM_I: {
+        rt_acc_sumi *a = dst;
+        const rt_acc_sumi *b = src;
+        a->n += b->n;
+        a->s += b->s;
+        break;
+    }
+    case RK_SUM_F: {
+        rt_acc_sumf *a = dst;
+        const rt_acc_sumf *b = src;
+        if (!b->n)
+            break;
+        a->n += b->n;
+        neumaier(&a->s, &a->c, b->s);
+        neumaier(&a->s, &a->c, b->c);
+        break;
+    }
+    case RK_MINMAX: {
+        rt_acc_mm *a = dst;
+        const rt_acc_mm *b = src;
+        if (b->has && (!a->has || mm_better(f, b->v, a->v)))
+            *a = *b;
+        break;
+    }
+    case RK_ORDER: {
+        rt_acc_ord *a = dst;
+        const rt_acc_ord *b = src;
+        if (b->has && (!a->has || ord_better(f, &b->e, &a->e)))
+            *a = *b;
+        break;
+    }
+    case RK_VAR:
+        var_merge(f, dst, src);
+        break;
+    case RK_DISTINCT:
+        assert(!"count_distinct has no accumulator");
+        break;
+    }
+}
+
+void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi)
+{
+    if (lo >= hi)
+        return;
+    const uint32_t esz = f->esz;
+    switch (f->kind) {
+    case RK_COUNT:
+        ((rt_acc_count *)acc)->n += (int64_t)(hi - lo);
+        break;
+    case RK_SUM_I: {
+        rt_acc_sumi *a = acc;
+        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
+        __int128 s = 0;
+        for (size_t i = lo; i < hi; i++)
+            s += (int64_t)e[i].v;
+        a->s += s;
+        a->n += (int64_t)(hi - lo);
+        break;
+    }
+    case RK_SUM_F: {
+        rt_acc_sumf *a = acc;
+        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
+        double s = 0, c = 0;
+        for (size_t i = lo; i < hi; i++)
+            neumaier(&s, &c, w2f(e[i].v));
+        rt_acc_sumf b = {(int64_t)(hi - lo), s, c};
+        rt_acc_merge(f, a, &b);
+        break;
+    }
+    case RK_MINMAX: {
+        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
+        rt_acc_mm b = {1, e[lo].v};
+        if (f->d.in_type == RT_FLOAT) {
+            double best = w2f(e[lo].v);
+            size_t at = lo;
+            for (size_t i = lo + 1; i < hi; i++) {
+                double x = w2f(e[i].v);
+                if (f->hi ? x > best : x < best) {
+                    best = x;
+                    at = i;
+                }
+            }
+            b.v = e[at].v;
+        } else if (f->d.in_type != RT_STRING) {
+            int64_t best = (int64_t)e[lo].v;
+            for (size_t i = lo + 1; i < hi; i++) {
+                int64_t x = (int64_t)e[i].v;
+                if (f->hi ? x > best : x < best)
+                    best = x;
+            }
+            b.v = (uint64_t)best;
+        } else {
+            for (size_t i = lo + 1; i < hi; i++)
+                if (mm_better(f, e[i].v, b.v))
+                    b.v = e[i].v;
+        }
+        rt_acc_merge(f, acc, &b);
+        break;
+    }
+    case RK_ORDER: {
+        /* events are in time order: only the group sharing the extreme time can win */
+        const rt_ev_o *e = (const rt_ev_o *)rt_dq_at(q, esz, 0);
+        size_t best;
+        if (f->hi) {
+            best = hi - 1;
+            for (size_t i = hi - 1; i > lo && e[i - 1].ts == e[hi - 1].ts; i--)
+                if (ord_better(f, &e[i - 1], &e[best]))
+                    best = i - 1;
+        } else {
+            best = lo;
+            for (size_t i = lo + 1; i < hi && e[i].ts == e[lo].ts; i++)
+                if (ord_better(f, &e[i], &e[best]))
+                    best = i;
+        }
+        rt_acc_ord b = {1, e[best]};
+        rt_acc_merge(f, acc, &b);
+        break;
+    }
+    case RK_VAR: {
+        /* two passes over x - k, k the first value: exact 0 for identical values */
+        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
+        rt_acc_var b = {(int64_t)(hi - lo), e[lo].v, 0, 0};
+        long double sum = 0;
+        for (size_t i = lo; i < hi; i++)
+            sum += var_diff(f, e[i].v, b.k);
+        b.mean = sum / (long double)b.n;
+        for (size_t i = lo; i < hi; i++) {
+            long double d = var_diff(f, e[i].v, b.k) - b.mean;
+            b.m2 += d * d;
+        }
+        var_merge(f, acc, &b);
+        break;
+    }
+    case RK_DISTINCT:
+        assert(!"count_distinct has no accumulator");
+        break;
+    }
+}
+
+static void set_null(rt_slot *out)
+{
+    memset(out, 0, sizeof *out);
+    out->null = 1;
+}
+
+static void set_word(rt_type t, uint64_t w, rt_slot *out)
+{
+    memset(out, 0, sizeof *out);
+    if (t == RT_STRING) {
+        const rt_istr *s = (const rt_istr *)(uintptr_t)w;
+        out->v.s = s->bytes;
+        out->len = s->len;
+    } else {
+        out->v.i = (int64_t)w; /* a float's bits are its word */
+    }
+}
+
+void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out)
+{
+    switch (f->kind) {
+    case RK_COUNT:
+        memset(out, 0, sizeof *out);
+        out->v.i = ((const rt_acc_count *)acc)->n;
+        return;
+    case RK_SUM_I: {
+        const rt_acc_sumi *a = acc;
+        if (!a->n)
+            break;
+        memset(out, 0, sizeof *out);
+        if (f->avg) {
+            out->v.f = (double)a->s / (double)a->n;
+        } else {
+            if (a->s < INT64_MIN || a->s > INT64_MAX)
+                break;
+            out->v.i = (int64_t)a->s;
+        }
+        return;
+    }
+    case RK_SUM_F: {
+        const rt_acc_sumf *a = acc;
+        if (!a->n)
+            break;
+        double s = a->s + a->c;
+        if (f->avg)
+            s /= (double)a->n;
+        if (!isfinite(s))
+            break;
+        memset(out, 0, sizeof *out);
+        out->v.f = s;
+        return;
+    }
+    case RK_MINMAX: {
+        const rt_acc_mm *a = acc;
+        if (!a->has)
+            break;
+        set_word(f->d.in_type, a->v, out);
+        return;
+    }
+    case RK_ORDER: {
+        const rt_acc_ord *a = acc;
+        if (!a->has)
+            break;
+        set_word(f->d.in_type, a->e.v, out);
+        return;
+    }
+    case RK_VAR: {
+        const rt_acc_var *a = acc;
+        if (!a->n)
+            break;
+        long double v = a->m2 / (long double)a->n;
+        if (!(v > 0))
+            v = 0; /* clamps rounding below zero (and NaN) */
+        memset(out, 0, sizeof *out);
+        out->v.f = f->sd ? (double)sqrtl(v) : (double)v;
+        if (!isfinite(out->v.f))
+            break;
+        return;
+    }
+    case RK_DISTINCT:
+        assert(!"count_distinct has no accumulator");
+        break;
+    }
+    set_null(out);
+}

@@ -1,0 +1,309 @@
+/* rt_engine.c - the streaming engine: watermarks, lateness, view state, and answering services. */
+#include "rt_engine.h"
+
+#include "rt_agg.h"
+#include "rt_state.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The manifest's enums follow the plan's order, as the state's do. */
+_Static_assert((int)RT_PAGG_COUNT_ROWS == (int)RT_AGG_COUNT_ROWS && (int)RT_PAGG_COUNT == (int)RT_AGG_COUNT &&
+                   (int)RT_PAGG_SUM == (int)RT_AGG_SUM && (int)RT_PAGG_AVG == (int)RT_AGG_AVG &&
+                   (int)RT_PAGG_MIN == (int)RT_AGG_MIN && (int)RT_PAGG_MAX == (int)RT_AGG_MAX &&
+                   (int)RT_PAGG_FIRST == (int)RT_AGG_FIRST && (int)RT_PAGG_LAST == (int)RT_AGG_LAST &&
+                   (int)RT_PAGG_VARIANCE == (int)RT_AGG_VARIANCE && (int)RT_PAGG_STDDEV == (int)RT_AGG_STDDEV &&
+                   (int)RT_PAGG_COUNT_DISTINCT == (int)RT_AGG_COUNT_DISTINCT,
+               "aggregation enums differ");
+_Static_assert((int)RT_PWIN_LIFETIME == (int)RT_WIN_LIFETIME && (int)RT_PWIN_SLIDING == (int)RT_WIN_SLIDING &&
+                   (int)RT_PWIN_HOP == (int)RT_WIN_HOP,
+               "window enums differ");
+
+typedef struct eng_source {
+    rt_schema schema;
+    rt_field *fields;
+    const rt_expect_fn *expect; /* points at fns->expect[src], the context of rt_expect_abi */
+    bool has_wm;
+    int64_t wm;
+    uint64_t accepted;
+    uint64_t late;
+    int nviews; /* active views reading this source */
+    int *views;
+} eng_source;
+
+typedef struct eng_view {
+    rt_view_state *state; /* NULL when inactive */
+    int64_t horizon;
+} eng_view;
+
+struct rt_engine {
+    const rt_program *p;
+    const rt_fn_table *fns;
+    eng_source *sources;
+    eng_view *views;
+    rt_scratch scratch; /* for row functions; reset after every event */
+    rt_slot *keys;      /* row function outputs, sized for the widest view */
+    rt_slot *inputs;
+};
+
+static bool setup_source(rt_engine *e, int s)
+{
+    const rt_prog_source *ps = &e->p->sources[s];
+    eng_source *es = &e->sources[s];
+    es->fields = calloc((size_t)ps->nfields + 1, sizeof *es->fields);
+    es->views = calloc((size_t)e->p->nviews + 1, sizeof *es->views);
+    if (!es->fields || !es->views)
+        return false;
+    for (int i = 0; i < ps->nfields; i++)
+        es->fields[i] = (rt_field){ps->fields[i].name, ps->fields[i].type, ps->fields[i].not_null};
+    es->schema = (rt_schema){.name = ps->name,
+                             .nfields = ps->nfields,
+                             .fields = es->fields,
+                             .time_field = ps->time_field,
+                             .nexpects = ps->nexpects,
+                             .expect_texts = ps->expects};
+    if (ps->nexpects > 0 && e->fns->expect[s]) {
+        es->expect = &e->fns->expect[s];
+        es->schema.expect = rt_expect_abi;
+        es->schema.expect_ctx = (void *)es->expect;
+    }
+    return true;
+}
+
+/* Creates the window state of view v from its manifest description. */
+static rt_view_state *new_view_state(const rt_program *p, int v)
+{
+    const rt_prog_view *pv = &p->views[v];
+    rt_feature_desc *fd = calloc((size_t)pv->nfeatures + 1, sizeof *fd);
+    if (!fd)
+        return NULL;
+    for (int i = 0; i < pv->nfeatures; i++) {
+        const rt_prog_feature *f = &pv->features[i];
+        fd[i] = (rt_feature_desc){.agg = (rt_agg)f->agg,
+                                  .in_type = f->has_input ? f->in_type : RT_INT,
+                                  .out_type = f->out_type,
+                                  .win = (rt_window_kind)f->win,
+                                  .size_us = f->size_us,
+                                  .hop_us = f->hop_us,
+                                  .ttl_us = f->ttl_us,
+                                  .has_default = f->has_default,
+                                  .dflt = f->dflt};
+    }
+    rt_view_desc d = {.nkeys = pv->nkeys,
+                      .key_types = pv->key_types,
+                      .nfeatures = pv->nfeatures,
+                      .features = fd,
+                      .has_seq = p->sources[pv->source].seq_field >= 0};
+    rt_view_state *s = rt_view_state_new(&d);
+    free(fd);
+    return s;
+}
+
+rt_engine *rt_engine_new(const rt_program *p, const rt_fn_table *fns, const bool *active, char *err, size_t errlen)
+{
+    if (!rt_program_check_fns(p, fns, err, errlen))
+        return NULL;
+    rt_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        goto oom;
+    e->p = p;
+    e->fns = fns;
+    rt_scratch_init(&e->scratch);
+    e->sources = calloc((size_t)p->nsources + 1, sizeof *e->sources);
+    e->views = calloc((size_t)p->nviews + 1, sizeof *e->views);
+    int width = 1;
+    for (int v = 0; v < p->nviews; v++) {
+        width = p->views[v].nkeys > width ? p->views[v].nkeys : width;
+        width = p->views[v].nfeatures > width ? p->views[v].nfeatures : width;
+    }
+    e->keys = calloc((size_t)width, sizeof *e->keys);
+    e->inputs = calloc((size_t)width, sizeof *e->inputs);
+    if (!e->sources || !e->views || !e->keys || !e->inputs)
+        goto oom;
+    for (int s = 0; s < p->nsources; s++)
+        if (!setup_source(e, s))
+            goto oom;
+    for (int v = 0; v < p->nviews; v++) {
+        e->views[v].horizon = INT64_MIN;
+        if (active && !active[v])
+            continue;
+        e->views[v].state = new_view_state(p, v);
+        if (!e->views[v].state) {
+            if (err && errlen)
+                snprintf(err, errlen, "view '%s': the window state rejects its description", p->views[v].name);
+            rt_engine_free(e);
+            return NULL;
+        }
+        eng_source *es = &e->sources[p->views[v].source];
+        es->views[es->nviews++] = v;
+    }
+    return e;
+oom:
+    if (err && errlen)
+        snprintf(err, errlen, "out of memory");
+    rt_engine_free(e);
+    return NULL;
+}
+
+void rt_engine_free(rt_engine *e)
+{
+    if (!e)
+        return;
+    for (int s = 0; e->sources && s < e->p->nsources; s++) {
+        free(e->sources[s].fields);
+        free(e->sources[s].views);
+    }
+    for (int v = 0; e->views && v < e->p->nviews; v++)
+        rt_view_state_free(e->views[v].state);
+    rt_scratch_free(&e->scratch);
+    free(e->sources);
+    free(e->views);
+    free(e->keys);
+    free(e->inputs);
+    free(e);
+}
+
+const rt_program *rt_engine_program(const rt_engine *e)
+{
+    return e->p;
+}
+
+const rt_schema *rt_engine_schema(const rt_engine *e, int src)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    return &e->sources[src].schema;
+}
+
+/* Whether ts is before wm - lateness, without overflow. */
+static bool is_late(int64_t ts, int64_t wm, int64_t lateness)
+{
+    return ts < wm && (uint64_t)wm - (uint64_t)ts > (uint64_t)lateness;
+}
+
+rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    const rt_prog_source *ps = &e->p->sources[src];
+    eng_source *es = &e->sources[src];
+    assert(ps->kind != RT_SOURCE_REQUEST);
+    const rt_slot *time = &record[ps->time_field];
+    if (time->null)
+        return RT_APPLY_NO_TIME;
+    int64_t ts = time->v.i;
+    if (es->has_wm && is_late(ts, es->wm, ps->lateness_us)) {
+        es->late++;
+        return RT_APPLY_LATE;
+    }
+    if (!es->has_wm || ts > es->wm)
+        es->wm = ts;
+    es->has_wm = true;
+    es->accepted++;
+    const rt_slot *seq = ps->seq_field >= 0 ? &record[ps->seq_field] : NULL;
+    for (int i = 0; i < es->nviews; i++) {
+        int v = es->views[i];
+        if (e->fns->row[v](&e->scratch, record, e->keys, e->inputs))
+            rt_view_ingest(e->views[v].state, e->keys, ts, seq, e->inputs);
+        rt_scratch_reset(&e->scratch);
+    }
+    return RT_APPLY_ACCEPTED;
+}
+
+bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm)
+{
+    const eng_source *es = &e->sources[src];
+    if (es->has_wm)
+        *wm = es->wm;
+    return es->has_wm;
+}
+
+int64_t rt_engine_complete_until(const rt_engine *e, int src)
+{
+    const eng_source *es = &e->sources[src];
+    int64_t lateness = e->p->sources[src].lateness_us;
+    if (!es->has_wm)
+        return INT64_MIN;
+    return es->wm < INT64_MIN + lateness ? INT64_MIN : es->wm - lateness;
+}
+
+void rt_engine_settle_view(rt_engine *e, int v, int64_t horizon)
+{
+    eng_view *ev = &e->views[v];
+    if (!ev->state || horizon <= ev->horizon)
+        return;
+    ev->horizon = horizon;
+    rt_view_settle(ev->state, horizon);
+}
+
+void rt_engine_settle(rt_engine *e, int64_t horizon)
+{
+    for (int v = 0; v < e->p->nviews; v++)
+        rt_engine_settle_view(e, v, horizon);
+}
+
+int64_t rt_engine_horizon(const rt_engine *e, int v)
+{
+    return e->views[v].horizon;
+}
+
+bool rt_engine_query(const rt_engine *e, int svc, const rt_slot *keys, const rt_slot *request, int64_t t,
+                     rt_scratch *scratch, rt_slot *out)
+{
+    const rt_program *p = e->p;
+    assert(svc >= 0 && svc < p->nservices);
+    const rt_prog_service *s = &p->services[svc];
+    for (int i = 0; i < s->nviews; i++) {
+        const eng_view *ev = &e->views[s->views[i].view];
+        if (!ev->state || t < ev->horizon)
+            return false;
+    }
+    const rt_slot **view_values = rt_scratch_alloc(scratch, sizeof *view_values * (size_t)(p->nviews + 1));
+    const rt_slot **block_values = rt_scratch_alloc(scratch, sizeof *block_values * (size_t)(p->nblocks + 1));
+    memset(view_values, 0, sizeof *view_values * (size_t)(p->nviews + 1));
+    memset(block_values, 0, sizeof *block_values * (size_t)(p->nblocks + 1));
+    for (int i = 0; i < s->nviews; i++) {
+        const rt_prog_sview *sv = &s->views[i];
+        const rt_prog_view *pv = &p->views[sv->view];
+        rt_slot *vkeys = rt_scratch_alloc(scratch, sizeof *vkeys * (size_t)pv->nkeys);
+        rt_slot *vals = rt_scratch_alloc(scratch, sizeof *vals * (size_t)(pv->nfeatures + 1));
+        for (int k = 0; k < pv->nkeys; k++)
+            vkeys[k] = keys[sv->key_map[k]];
+        rt_view_query(e->views[sv->view].state, vkeys, t, vals);
+        view_values[sv->view] = vals;
+    }
+    for (int i = 0; i < s->nblocks; i++) {
+        int b = s->blocks[i];
+        const rt_prog_block *pb = &p->blocks[b];
+        rt_slot *vals = rt_scratch_alloc(scratch, sizeof *vals * (size_t)(pb->nfeatures + 1));
+        memset(vals, 0, sizeof *vals * (size_t)(pb->nfeatures + 1));
+        e->fns->od[b](scratch, pb->request_source >= 0 ? request : NULL, view_values, block_values, t, vals);
+        block_values[b] = vals;
+    }
+    for (int i = 0; i < s->noutputs; i++) {
+        const rt_prog_output *o = &s->outputs[i];
+        const rt_slot *src = o->kind == RT_OUT_VIEW ? view_values[o->owner] : block_values[o->owner];
+        out[i] = src[o->feature];
+    }
+    return true;
+}
+
+uint64_t rt_engine_accepted(const rt_engine *e, int src)
+{
+    return e->sources[src].accepted;
+}
+
+uint64_t rt_engine_late(const rt_engine *e, int src)
+{
+    return e->sources[src].late;
+}
+
+size_t rt_engine_keys(const rt_engine *e, int v)
+{
+    return e->views[v].state ? rt_view_state_keys(e->views[v].state) : 0;
+}
+
+size_t rt_engine_state_bytes(const rt_engine *e, int v)
+{
+    return e->views[v].state ? rt_view_state_bytes(e->views[v].state) : 0;
+}

@@ -1,0 +1,78 @@
+/* rt_engine.h - the streaming engine: watermarks, lateness, view state, and answering services. */
+#ifndef FEATRT_ENGINE_H
+#define FEATRT_ENGINE_H
+
+#include "rt_abi.h"
+#include "rt_manifest.h"
+#include "rt_schema.h"
+#include "rt_scratch.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The engine holds, per source, a watermark (the largest event time accepted so far, in
+ * delivery order) and, per active view, its keyed window state. One writer at a time may
+ * call rt_engine_apply/settle; rt_engine_query does not change the engine, so any number of
+ * queries may run at once when no writer runs (the caller provides the locking). */
+typedef struct rt_engine rt_engine;
+
+/* Creates an engine for program p (borrowed; must outlive the engine) with generated
+ * functions fns (checked against p). active[v] selects which views keep state (NULL: all);
+ * events of a source whose views are all inactive are still checked for lateness and
+ * counted. Returns NULL with a message in err when fns do not match p or memory runs out. */
+rt_engine *rt_engine_new(const rt_program *p, const rt_fn_table *fns, const bool *active, char *err, size_t errlen);
+void rt_engine_free(rt_engine *e);
+
+const rt_program *rt_engine_program(const rt_engine *e);
+
+/* The reader's schema of source src (fields, time field, expect hook and rule texts);
+ * valid as long as the engine. */
+const rt_schema *rt_engine_schema(const rt_engine *e, int src);
+
+typedef enum rt_apply_result {
+    RT_APPLY_ACCEPTED,
+    RT_APPLY_LATE,    /* time before the watermark minus lateness: not applied, counted */
+    RT_APPLY_NO_TIME, /* the time field is null: not applied (the reader rejects these) */
+} rt_apply_result;
+
+/* Applies one valid record (one slot per field of source src) of an event stream or
+ * table. A late event changes nothing but the late count. Otherwise advances the
+ * watermark, runs the row function of every active view on src and ingests the result.
+ * Strings in record are copied as needed. */
+rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record);
+
+/* Watermark of src; false when no event has been accepted yet. */
+bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm);
+
+/* The time up to which src is complete: no event with a time below it can still be
+ * accepted (watermark minus lateness, saturating). INT64_MIN before the first event. A query
+ * at t reading src can be answered exactly once this is >= t or src has ended. */
+int64_t rt_engine_complete_until(const rt_engine *e, int src);
+
+/* Promises that no later query reads view v at a time below horizon (horizons only move
+ * forward), letting its state fold and evict. rt_engine_settle does it for every view. */
+void rt_engine_settle_view(rt_engine *e, int v, int64_t horizon);
+void rt_engine_settle(rt_engine *e, int64_t horizon);
+/* The settled horizon of view v (INT64_MIN when never settled). */
+int64_t rt_engine_horizon(const rt_engine *e, int v);
+
+/* Answers service svc as of t: keys[nkeys of the service] (a null key matches no events),
+ * request = the request source's fields (or NULL when the service takes none). Looks up
+ * each view's state with the service keys it maps to, then runs the on_demand blocks in
+ * order. Writes out[noutputs]; strings in out point into the engine's state or into
+ * scratch and stay valid until the next scratch reset or engine write. Returns false
+ * (writing nothing) when t is below the settled horizon of a view the service reads, or a
+ * view it reads is inactive. */
+bool rt_engine_query(const rt_engine *e, int svc, const rt_slot *keys, const rt_slot *request, int64_t t,
+                     rt_scratch *scratch, rt_slot *out);
+
+/* Per-source counts of accepted and late events; per-view number of keys held (0 for an
+ * inactive view). */
+uint64_t rt_engine_accepted(const rt_engine *e, int src);
+uint64_t rt_engine_late(const rt_engine *e, int src);
+size_t rt_engine_keys(const rt_engine *e, int v);
+/* Bytes of memory held by view v's state (0 for an inactive view). */
+size_t rt_engine_state_bytes(const rt_engine *e, int v);
+
+#endif

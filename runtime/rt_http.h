@@ -1,0 +1,94 @@
+/* rt_http.h - internals shared by the server's files: the server struct, JSON output helpers. */
+#ifndef FEATRT_HTTP_H
+#define FEATRT_HTTP_H
+
+#include "rt_engine.h"
+#include "rt_metrics.h"
+#include "rt_reader.h"
+#include "rt_reject.h"
+#include "rt_schema.h"
+#include "rt_serve.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+/* The request layout of one service: its keys, then its request fields that are not keys,
+ * then the query time field ("at", or "@at" when a field already has that name). */
+typedef struct http_service {
+    rt_schema schema;
+    rt_field *fields;
+    int nreq;          /* fields of the request source (0 when none) */
+    int *req_from;     /* per request field: its index in the request record */
+    int at_field;
+} http_service;
+
+struct rt_server {
+    const rt_program *p;
+    rt_serve_config cfg;
+    rt_engine *engine;
+    /* Writers (event ingestion, settling) take it exclusively; queries and metrics share
+     * it. Writers are preferred so that a stream of queries cannot starve ingestion. */
+    pthread_rwlock_t lock;
+    rt_reject_log *rejects;
+    rt_metrics *metrics;
+    http_service *services;
+    FILE **state_logs; /* per source, when a state directory is used (else NULL) */
+    struct MHD_Daemon *mhd;
+    int listen_fd;
+    int port;
+};
+
+/* Writes n bytes as a JSON string (quoted; control characters escaped; bytes that are not
+ * UTF-8 become U+FFFD). */
+void rt_json_string(FILE *out, const char *s, size_t n);
+/* Writes a value: null, true/false, an int, a float (shortest round-trip form), a string,
+ * or a timestamp as a string in the result format. */
+void rt_json_value(FILE *out, const rt_slot *v, rt_type t);
+/* Writes a record of schema as one JSON object line that the event reader reads back to
+ * the same values (timestamps as exact epoch seconds). */
+void rt_json_record(FILE *out, const rt_schema *schema, const rt_slot *record);
+
+/* Fills out with status and {"error": MESSAGE}. */
+void rt_http_error(rt_http_response *out, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Checks that a body holds something besides whitespace and no NUL byte; otherwise fills
+ * out with a 400 saying what was expected and returns false. */
+bool rt_http_body_ok(const char *body, size_t len, const char *expected, rt_http_response *out);
+
+/* Current wall-clock time in epoch microseconds. */
+int64_t rt_http_now(void);
+
+/* POST /v1/events/{source}: applies the body's events (JSON Lines, or one JSON object
+ * over several lines) to source src under the write lock. Fills out. */
+void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http_response *out);
+
+/* Counts of one batch of events. */
+typedef struct rt_http_batch {
+    uint64_t accepted;
+    uint64_t late;
+} rt_http_batch;
+
+/* Applies every valid event reader r yields to source src (the caller holds the write lock
+ * or is alone): late events are logged to the reject log (as found in file) and passed to
+ * on_reject (may be NULL) with their reason; accepted ones are appended to the state log
+ * when log_state. False with a message when reading fails. */
+typedef void (*rt_http_reject_fn)(void *ctx, uint64_t line, const char *reason);
+bool rt_http_apply_events(rt_server *s, int src, rt_reader *r, const char *file, bool log_state, rt_http_batch *batch,
+                          rt_http_reject_fn on_reject, void *ctx, char *err, size_t errlen);
+
+/* Builds (and frees) the request layout of every service. False when memory runs out. */
+bool rt_http_services_init(rt_server *s);
+void rt_http_services_free(rt_server *s);
+
+/* POST /v1/features/{service}: decodes the body (keys, request fields, optional query
+ * time), answers as of that time or now (epoch microseconds) under the read lock. */
+void rt_http_features(rt_server *s, int svc, const char *body, size_t len, int64_t now, rt_http_response *out);
+
+/* Starts libmicrohttpd on the bound, listening socket fd (which it then owns): worker
+ * threads, timeouts and body limits from s->cfg. NULL when it cannot start. */
+struct MHD_Daemon *rt_http_mhd_start(rt_server *s, int fd, bool ipv6);
+
+/* Lets each view of src forget what queries at or after the retention bound cannot see. */
+void rt_http_settle(rt_server *s, int src);
+
+#endif

@@ -1,0 +1,148 @@
+/* rt_state_deque.c - key-ordered deques of fixed-size elements (raw events, hop tiles) with room for block partials. */
+#include "rt_state_impl.h"
+
+#define MIN_CAP_BYTES 64
+
+size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key)
+{
+    size_t lo = 0, hi = q->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rt_dq_key(q, esz, mid) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Binary search for the first key >= key among positions [lo1, hi), knowing every key
+ * before lo1 is < key and key(hi) >= key (or hi == len). */
+static size_t lower_between(const rt_deque *q, uint32_t esz, int64_t key, size_t lo1, size_t hi)
+{
+    while (lo1 < hi) {
+        size_t mid = lo1 + (hi - lo1) / 2;
+        if (rt_dq_key(q, esz, mid) < key)
+            lo1 = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo1;
+}
+
+size_t rt_dq_lower_front(const rt_deque *q, uint32_t esz, int64_t key)
+{
+    if (q->len == 0 || rt_dq_key(q, esz, 0) >= key)
+        return 0;
+    size_t below = 0, step = 1; /* key(below) < key */
+    while (below + step < q->len && rt_dq_key(q, esz, below + step) < key) {
+        below += step;
+        step *= 2;
+    }
+    size_t hi = below + step < q->len ? below + step : q->len;
+    return lower_between(q, esz, key, below + 1, hi);
+}
+
+size_t rt_dq_lower_back(const rt_deque *q, uint32_t esz, int64_t key)
+{
+    size_t n = q->len;
+    if (n == 0 || rt_dq_key(q, esz, n - 1) < key)
+        return n;
+    size_t at = n - 1, step = 1; /* key(at) >= key */
+    while (at >= step && rt_dq_key(q, esz, at - step) >= key) {
+        at -= step;
+        step *= 2;
+    }
+    size_t lo1 = at >= step ? at - step + 1 : 0;
+    return lower_between(q, esz, key, lo1, at);
+}
+
+/* First position whose key is > key, galloping from the back: most inserts append. */
+static size_t upper_back(const rt_deque *q, uint32_t esz, int64_t key)
+{
+    return key == INT64_MAX ? q->len : rt_dq_lower_back(q, esz, key + 1);
+}
+
+/* Moves the live elements to a buffer of ncap elements (or to the start of the same one
+ * when ncap == cap); every partial becomes invalid. */
+static void relocate(rt_deque *q, uint32_t esz, uint32_t psz, size_t ncap, rt_mem *m)
+{
+    if (ncap == q->cap) {
+        memmove(q->data, q->data + (size_t)q->head * esz, (size_t)q->len * esz);
+    } else {
+        char *nd = rt_mem_alloc(m, ncap * esz);
+        if (q->len)
+            memcpy(nd, q->data + (size_t)q->head * esz, (size_t)q->len * esz);
+        rt_mem_free(m, q->data, (size_t)q->cap * esz);
+        q->data = nd;
+        size_t oldb = q->cap / RT_DQ_BLOCK, newb = ncap / RT_DQ_BLOCK;
+        if (psz && oldb != newb) {
+            rt_mem_free(m, q->part, oldb * psz);
+            q->part = newb ? rt_mem_alloc(m, newb * psz) : NULL;
+        }
+        q->cap = (uint32_t)ncap;
+    }
+    q->head = 0;
+    q->pvalid = 0;
+}
+
+char *rt_dq_insert_at(rt_deque *q, uint32_t esz, uint32_t psz, size_t pos, rt_mem *m)
+{
+    assert(pos <= q->len);
+    if ((size_t)q->head + q->len == q->cap) {
+        if (q->head > 0 && q->head >= q->len) {
+            /* the dead front is as large as the live part: slide down (amortised by the pops) */
+            relocate(q, esz, psz, q->cap, m);
+        } else {
+            size_t ncap = q->cap ? (size_t)q->cap * 2 : (MIN_CAP_BYTES + esz - 1) / esz;
+            if (ncap > UINT32_MAX) {
+                assert(!"deque too large");
+                ncap = UINT32_MAX;
+            }
+            relocate(q, esz, psz, ncap, m);
+        }
+    }
+    /* the elements from pos on move one place: their blocks' partials are stale */
+    size_t block = ((size_t)q->head + pos) / RT_DQ_BLOCK;
+    if (block < q->pvalid)
+        q->pvalid = (uint32_t)block;
+    char *p = rt_dq_at(q, esz, pos);
+    if (pos < q->len)
+        memmove(p + esz, p, (size_t)(q->len - pos) * esz);
+    q->len++;
+    return p;
+}
+
+void rt_dq_insert(rt_deque *q, uint32_t esz, uint32_t psz, const void *elem, rt_mem *m)
+{
+    int64_t key;
+    memcpy(&key, elem, sizeof key);
+    char *p = rt_dq_insert_at(q, esz, psz, upper_back(q, esz, key), m);
+    memcpy(p, elem, esz);
+}
+
+void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem *m)
+{
+    assert(k <= q->len);
+    if (k == 0)
+        return;
+    q->head += (uint32_t)k;
+    q->len -= (uint32_t)k;
+    if (q->len == 0) {
+        rt_dq_release(q, esz, psz, m);
+        return;
+    }
+    /* shrink when a quarter full, so a burst does not pin memory */
+    size_t min_cap = (MIN_CAP_BYTES + esz - 1) / esz;
+    if (q->cap > min_cap && (size_t)q->len * 4 <= q->cap)
+        relocate(q, esz, psz, (size_t)q->cap / 2, m);
+}
+
+void rt_dq_release(rt_deque *q, uint32_t esz, uint32_t psz, rt_mem *m)
+{
+    if (q->data)
+        rt_mem_free(m, q->data, (size_t)q->cap * esz);
+    if (q->part)
+        rt_mem_free(m, q->part, (size_t)(q->cap / RT_DQ_BLOCK) * psz);
+    memset(q, 0, sizeof *q);
+}

@@ -1,0 +1,160 @@
+/* test_rt_engine.c - the engine: watermarks, lateness, queries through views and on_demand blocks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rt_engine.h"
+#include "test_rt_engine_util.h"
+
+#define S(x) ((int64_t)(x) * RT_US_PER_SEC)
+
+static rt_slot ival(int64_t i)
+{
+    return (rt_slot){.v.i = i};
+}
+
+static rt_slot fval(double f)
+{
+    return (rt_slot){.v.f = f};
+}
+
+static const rt_slot null_slot = {.null = 1};
+
+static rt_apply_result apply(rt_engine *e, int64_t user, double amount, int64_t ts)
+{
+    rt_slot rec[3] = {ival(user), fval(amount), ival(ts)};
+    return rt_engine_apply(e, 0, rec);
+}
+
+typedef struct answer {
+    rt_slot v[5];
+} answer;
+
+static bool query(rt_engine *e, rt_slot user, rt_slot x, int64_t t, answer *a)
+{
+    rt_scratch scratch;
+    rt_scratch_init(&scratch);
+    rt_slot req[2] = {user, x};
+    bool ok = rt_engine_query(e, 0, &user, req, t, &scratch, a->v);
+    rt_scratch_free(&scratch);
+    return ok;
+}
+
+static void test_watermark_and_lateness(void **state)
+{
+    (void)state;
+    rt_program *p = test_program();
+    assert_non_null(p);
+    char err[256];
+    rt_engine *e = rt_engine_new(p, &test_fns, NULL, err, sizeof err);
+    assert_non_null(e);
+    int64_t wm;
+    assert_false(rt_engine_watermark(e, 0, &wm));
+    assert_true(rt_engine_complete_until(e, 0) == INT64_MIN);
+
+    assert_int_equal(apply(e, 1, 5, S(100)), RT_APPLY_ACCEPTED);
+    assert_int_equal(apply(e, 1, 1, S(95)), RT_APPLY_ACCEPTED);     /* within 10s of the watermark */
+    assert_int_equal(apply(e, 1, 2, S(90) - 1), RT_APPLY_LATE);     /* 1us before wm - lateness */
+    assert_int_equal(apply(e, 1, 3, S(90)), RT_APPLY_ACCEPTED);     /* exactly wm - lateness */
+    rt_slot rec[3] = {ival(1), fval(1), null_slot};
+    assert_int_equal(rt_engine_apply(e, 0, rec), RT_APPLY_NO_TIME);
+    assert_true(rt_engine_watermark(e, 0, &wm));
+    assert_int_equal(wm, S(100));
+    assert_int_equal(rt_engine_complete_until(e, 0), S(90));
+    assert_int_equal(rt_engine_accepted(e, 0), 3);
+    assert_int_equal(rt_engine_late(e, 0), 1);
+    assert_int_equal(rt_engine_keys(e, 0), 1);
+    assert_int_equal(rt_engine_keys(e, 1), 1);
+
+    answer a;
+    assert_true(query(e, ival(1), fval(18), S(200), &a));
+    assert_int_equal(a.v[0].v.i, 3);        /* 100, 95, 90: the late one is not applied */
+    assert_true(a.v[1].v.f == 9.0);         /* 5 + 1 + 3 */
+    assert_true(a.v[2].v.f == 5.0);         /* last by time */
+    assert_true(a.v[3].v.f == 5.0);         /* max */
+    assert_true(a.v[4].v.f == 2.0);         /* 18 / 9 */
+
+    /* As of 96s only 95 and 90 are visible: the engine answers past times exactly. */
+    assert_true(query(e, ival(1), fval(4), S(96), &a));
+    assert_int_equal(a.v[0].v.i, 2);
+    assert_true(a.v[1].v.f == 4.0);
+    assert_true(a.v[2].v.f == 1.0);
+    assert_true(a.v[4].v.f == 1.0);
+
+    /* An event stamped exactly t is not visible at t. */
+    assert_true(query(e, ival(1), fval(4), S(100), &a));
+    assert_int_equal(a.v[0].v.i, 2);
+
+    /* Unknown and null keys match nothing: count 0, sum's default 0, the rest null. */
+    for (int k = 0; k < 2; k++) {
+        assert_true(query(e, k ? null_slot : ival(7), fval(1), S(200), &a));
+        assert_int_equal(a.v[0].null, 0);
+        assert_int_equal(a.v[0].v.i, 0);
+        assert_int_equal(a.v[1].null, 0);
+        assert_true(a.v[1].v.f == 0.0);
+        assert_int_equal(a.v[2].null, 1);
+        assert_int_equal(a.v[3].null, 1);
+        assert_int_equal(a.v[4].null, 1); /* 1 / 0 is null */
+    }
+
+    /* After settling at 150s, earlier query times are refused, later ones answered. */
+    rt_engine_settle(e, S(150));
+    assert_int_equal(rt_engine_horizon(e, 0), S(150));
+    assert_false(query(e, ival(1), fval(1), S(149), &a));
+    assert_true(query(e, ival(1), fval(1), S(150), &a));
+    assert_int_equal(a.v[0].v.i, 3);
+    rt_engine_settle(e, S(100)); /* horizons never move back */
+    assert_int_equal(rt_engine_horizon(e, 0), S(150));
+
+    rt_engine_free(e);
+    rt_program_free(p);
+}
+
+/* Lateness arithmetic at the ends of the int64 range, with no view state involved. */
+static void test_extreme_times(void **state)
+{
+    (void)state;
+    rt_program *p = test_program();
+    assert_non_null(p);
+    char err[256];
+    bool active[2] = {false, false};
+    rt_engine *e = rt_engine_new(p, &test_fns, active, err, sizeof err);
+    assert_non_null(e);
+    assert_int_equal(apply(e, 1, 1, INT64_MIN), RT_APPLY_ACCEPTED);
+    assert_true(rt_engine_complete_until(e, 0) == INT64_MIN); /* saturates */
+    assert_int_equal(apply(e, 1, 1, INT64_MAX), RT_APPLY_ACCEPTED);
+    assert_true(rt_engine_complete_until(e, 0) == INT64_MAX - S(10));
+    assert_int_equal(apply(e, 1, 1, INT64_MIN), RT_APPLY_LATE);
+    assert_int_equal(apply(e, 1, 1, INT64_MAX - S(10)), RT_APPLY_ACCEPTED);
+    assert_int_equal(apply(e, 1, 1, INT64_MAX - S(10) - 1), RT_APPLY_LATE);
+    assert_int_equal(rt_engine_keys(e, 0), 0);
+    answer a;
+    assert_false(query(e, ival(1), fval(1), 0, &a)); /* its views hold no state */
+    rt_engine_free(e);
+    rt_program_free(p);
+}
+
+static void test_rejects_mismatched_functions(void **state)
+{
+    (void)state;
+    rt_program *p = test_program();
+    assert_non_null(p);
+    char err[256];
+    rt_fn_table bad = test_fns;
+    bad.nviews = 1;
+    assert_null(rt_engine_new(p, &bad, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "counts"));
+    rt_program_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_watermark_and_lateness),
+        cmocka_unit_test(test_extreme_times),
+        cmocka_unit_test(test_rejects_mismatched_functions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
