@@ -119,7 +119,14 @@ static void perf_ctl(const char *cmd)
     }
 }
 
-enum { SETTLE_EVERY = 1024 };
+/* Events between two settles (BENCH_SETTLE_EVERY, default 1024): the server settles after every
+ * POSTed batch, so this stands for a batch size. */
+static size_t settle_every(void)
+{
+    const char *env = getenv("BENCH_SETTLE_EVERY");
+    long n = env ? atol(env) : 0;
+    return n > 0 ? (size_t)n : 1024;
+}
 
 /* Prints "CHECK check_<kind>_<feature> <sum>" per output of service svc: sums over keys
  * (final) or over events (per event) of each non-null value, for bench/run.sh to compare
@@ -159,6 +166,7 @@ static void verify(const bench_prog *bp, int v, int svc, const decoded *d, int64
     bench_check(ps->nkeys == 1 && ps->request_source < 0 && ps->noutputs <= 64,
                 "the check service must take one key and no request");
     rt_engine *e = new_engine(bp, v);
+    size_t every = settle_every();
     rt_scratch scratch;
     rt_scratch_init(&scratch);
     rt_slot out[64];
@@ -172,7 +180,7 @@ static void verify(const bench_prog *bp, int v, int svc, const decoded *d, int64
         add_values(ps, out, sums);
         rt_scratch_reset(&scratch);
         rt_engine_apply(e, src, rec);
-        if (i % SETTLE_EVERY == SETTLE_EVERY - 1)
+        if (i % every == every - 1)
             settle(e, p, src, retain_us);
         if (!rec[keycol].null && rec[keycol].v.i > max_key)
             max_key = rec[keycol].v.i;
@@ -218,8 +226,10 @@ int main(int argc, char **argv)
     int v = bench_find_view(p, view);
     bench_check(v >= 0, "no such view");
     int src = p->views[v].source;
-    char tag[128];
-    snprintf(tag, sizeof tag, "view=%s retain=%llds", view, (long long)(retain_us / RT_US_PER_SEC));
+    size_t every = settle_every();
+    char tag[160];
+    snprintf(tag, sizeof tag, "view=%s retain=%llds settle_every=%zu", view, (long long)(retain_us / RT_US_PER_SEC),
+             every);
 
     rt_engine *e0 = new_engine(&bp, v);
     decoded d = decode_all(e0, src, csv);
@@ -247,7 +257,7 @@ int main(int argc, char **argv)
         double c0 = bench_thread_cpu(), t0 = bench_now();
         for (size_t i = 0; i < d.nevents; i++) {
             rt_engine_apply(e, src, &d.slots[i * (size_t)d.nfields]);
-            if (i % SETTLE_EVERY == SETTLE_EVERY - 1)
+            if (i % every == every - 1)
                 settle(e, p, src, retain_us);
         }
         settle(e, p, src, retain_us);
@@ -294,7 +304,7 @@ int main(int argc, char **argv)
             int got;
             while ((got = rt_reader_next(rd, rec)) == 1) {
                 rt_engine_apply(e, src, rec);
-                if (++n % SETTLE_EVERY == 0)
+                if (++n % every == 0)
                     settle(e, p, src, retain_us);
             }
             settle(e, p, src, retain_us);
