@@ -9,8 +9,10 @@ rate=${BENCH_RATE:-10000}
 conns=${BENCH_CONNS:-16}
 if [[ $SCALE == full ]]; then dur=20 warm=5 wruns=3 nq=1000000; else dur=10 warm=2 wruns=3 nq=300000; fi
 
-# Servers on the last CPU, clients on the first, when there are two or more.
-if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+# BENCH_PIN=1 puts servers on the last CPU and clients on the first. Off by default: on a
+# shared machine a pinned process cannot move away from a busy core, which hurts more than
+# the pinning helps.
+if [[ ${BENCH_PIN:-0} == 1 ]] && (($(nproc) >= 2)) && command -v taskset >/dev/null; then
     server_cpu=(taskset -c "$(($(nproc) - 1))")
     client_cpu=(taskset -c 0)
     pinning="server pinned to CPU $(($(nproc) - 1)), client to CPU 0"

@@ -36,11 +36,11 @@ if command -v perf >/dev/null && perf record -q -o "$work/probe.data" -- true >/
         echo
         echo "# perf: call chains of the hottest symbol"
         top=$(perf report -i "$work/perf.data" --stdio --no-children --sort symbol -g none 2>/dev/null |
-            awk '/^ +[0-9.]+%/ { print $NF; exit }')
+            awk '/^ +[0-9.]+%/ && !done { print $3; done = 1 }')
         perf report -i "$work/perf.data" --stdio --no-children -S "$top" -G 2>/dev/null | grep -vE '^#|^$' | head -40
     } >"$prof"
     perf report -i "$work/perf.data" --stdio --no-children --sort symbol -g none 2>/dev/null |
-        awk '/^ +[0-9.]+%/ { sub(/%/, "", $1); print $1, $NF }' >"$work/top.txt"
+        awk '/^ +[0-9.]+%/ { sub(/%/, "", $1); print $1, $2 == "[k]" ? "kernel:" $3 : $3 }' >"$work/top.txt"
     record_top "perf record" "$work/top.txt"
     rm -f "$work/ctl" "$work/ack" "$work/probe.data"
 elif command -v valgrind >/dev/null; then
