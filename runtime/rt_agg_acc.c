@@ -112,7 +112,7 @@ bool rt_feat_setup(rt_feat *f)
         set_size = f->acc_size;
     else if (d->win == RT_WIN_HOP)
         set_size = sizeof(rt_deque);
-    f->set_off = (uint32_t)((sizeof(rt_deque) + 15) / 16 * 16);
+    f->set_off = (uint32_t)((sizeof(rt_fhdr) + 15) / 16 * 16);
     f->size = (f->set_off + set_size + 15) / 16 * 16;
     return true;
 }

@@ -49,13 +49,14 @@ static void raw_pop(const rt_feat *f, rt_deque *q, size_t k, rt_cx *cx)
  * head are never read, so they are not computed (their first events may be gone). */
 static void part_update(const rt_feat *f, rt_deque *q)
 {
-    if (!f->psz || !q->part)
+    char *part = rt_dq_part(q, f->esz, f->psz);
+    if (!part)
         return;
     size_t first = ((size_t)q->head + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
     size_t last = ((size_t)q->head + q->len) / RT_DQ_BLOCK;
     size_t b = q->pvalid > first ? q->pvalid : first;
     for (; b < last; b++) {
-        void *acc = q->part + b * f->psz;
+        void *acc = part + b * f->psz;
         memset(acc, 0, f->psz);
         size_t lo = b * RT_DQ_BLOCK - q->head;
         rt_acc_add_range(f, acc, q, lo, lo + RT_DQ_BLOCK);
@@ -67,7 +68,8 @@ static void part_update(const rt_feat *f, rt_deque *q)
 /* Adds raw events lo..hi-1 to a borrowed accumulator, whole blocks through their partials. */
 static void add_raw(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi)
 {
-    if (f->psz && q->part && hi > lo) {
+    const char *part = rt_dq_part(q, f->esz, f->psz);
+    if (part && hi > lo) {
         size_t b0 = ((size_t)q->head + lo + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
         size_t b1 = ((size_t)q->head + hi) / RT_DQ_BLOCK;
         if (b1 > q->pvalid)
@@ -75,7 +77,7 @@ static void add_raw(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, s
         if (b0 < b1) {
             rt_acc_add_range(f, acc, q, lo, b0 * RT_DQ_BLOCK - q->head);
             for (size_t b = b0; b < b1; b++)
-                rt_acc_merge(f, acc, q->part + b * f->psz);
+                rt_acc_merge(f, acc, part + b * f->psz);
             lo = b1 * RT_DQ_BLOCK - q->head;
         }
     }
@@ -115,7 +117,28 @@ static void fold(const rt_feat *f, char *fs, const void *ev, rt_cx *cx)
     }
 }
 
-void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
+/* The first horizon at which hop tile k is dropped: floor(h / H) - ntiles > k. */
+static int64_t tile_due(const rt_feat *f, int64_t k)
+{
+    return rt_tile_start(rt_sat_add(k, rt_sat_add(f->ntiles, 1)), f->d.hop_us);
+}
+
+/* The first horizon at which settling moves a raw event stamped ts. */
+static int64_t raw_due(const rt_feat *f, int64_t ts)
+{
+    switch (f->d.win) {
+    case RT_WIN_SLIDING: /* evicted once ts < h - D */
+        return rt_sat_add(rt_sat_add(ts, f->d.size_us), 1);
+    case RT_WIN_LIFETIME: /* folded once ts < h */
+        return rt_sat_add(ts, 1);
+    case RT_WIN_HOP: /* folded once its tile is below floor(h / H) */
+        return rt_tile_start(rt_sat_add(rt_floordiv(ts, f->d.hop_us), 1), f->d.hop_us);
+    }
+    return INT64_MAX;
+}
+
+/* Adds the event; returns the due horizon of what it added. */
+static int64_t add_event(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
 {
     int64_t ts = ev_ts(ev);
     switch (f->d.win) {
@@ -124,7 +147,7 @@ void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx
             break; /* before every future window */
         rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
         part_update(f, raw_of(fs));
-        return;
+        return raw_due(f, ts);
     case RT_WIN_LIFETIME:
         if (ts < h) {
             fold(f, fs, ev, cx); /* visible to every future query */
@@ -132,25 +155,70 @@ void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx
         }
         rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
         part_update(f, raw_of(fs));
-        return;
+        return raw_due(f, ts);
     case RT_WIN_HOP: {
         int64_t k = rt_floordiv(ts, f->d.hop_us), ks = rt_floordiv(h, f->d.hop_us);
         if (k < rt_sat_sub(ks, f->ntiles))
             break; /* before every future window's first tile */
         if (k < ks) {
             fold(f, fs, ev, cx); /* a tile every future query sees whole or not at all */
-            break;
+            ev_release(f, ev, cx->pool);
+            return tile_due(f, k);
         }
         rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
         part_update(f, raw_of(fs));
-        return;
+        return raw_due(f, ts);
     }
     }
     ev_release(f, ev, cx->pool);
+    return INT64_MAX;
 }
 
-void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
+int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
 {
+    rt_fhdr *hd = (rt_fhdr *)fs;
+    int64_t due = add_event(f, fs, h, ev, cx);
+    if (due < hd->due)
+        hd->due = due;
+    return hd->due;
+}
+
+/* The first horizon at which settling this feature has work, from its current contents. */
+static int64_t feature_due(const rt_feat *f, const char *fs)
+{
+    const rt_deque *q = craw_of(fs);
+    int64_t due = q->len ? raw_due(f, rt_dq_key(q, f->esz, 0)) : INT64_MAX;
+    if (f->d.win != RT_WIN_HOP)
+        return due;
+    int64_t k = INT64_MAX;
+    if (f->kind == RK_DISTINCT) {
+        const rt_vset *v = cset_of(f, fs);
+        if (v->count)
+            k = v->lo;
+    } else {
+        const rt_deque *tiles = cset_of(f, fs);
+        if (tiles->len)
+            k = rt_dq_key(tiles, f->tile_sz, 0);
+    }
+    if (k != INT64_MAX) {
+        int64_t td = tile_due(f, k);
+        if (td < due)
+            due = td;
+    }
+    return due;
+}
+
+void rt_win_init(const rt_feat *f, char *fs)
+{
+    memset(fs, 0, f->size);
+    ((rt_fhdr *)fs)->due = INT64_MAX;
+}
+
+int64_t rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
+{
+    rt_fhdr *hd = (rt_fhdr *)fs;
+    if (h < hd->due)
+        return hd->due;
     rt_deque *q = raw_of(fs);
     switch (f->d.win) {
     case RT_WIN_SLIDING:
@@ -185,6 +253,8 @@ void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
     }
     }
     part_update(f, q);
+    hd->due = feature_due(f, fs);
+    return hd->due;
 }
 
 /* count_distinct at t: settled values (their set) plus raw values not already counted. */

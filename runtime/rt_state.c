@@ -11,7 +11,7 @@
 
 /* A key record: this header, then each feature's state at rt_feat.off. */
 typedef struct rec_hdr {
-    int64_t settled; /* the horizon this record was last settled for */
+    int64_t due; /* the first horizon at which settling this record has work to do */
     int64_t pad_;
 } rec_hdr;
 
@@ -116,15 +116,21 @@ void rt_view_state_free(rt_view_state *s)
     free(s);
 }
 
-/* Brings a record up to the current horizon: folds and evicts in every feature. */
+/* Brings a record up to the current horizon: folds and evicts in every feature. Skipped
+ * (without touching the features' buffers) until the record's due horizon is reached. */
 static void rec_settle(rt_view_state *s, char *rec)
 {
     rec_hdr *h = (rec_hdr *)rec;
-    if (h->settled >= s->horizon)
+    if (s->horizon < h->due)
         return;
-    for (int i = 0; i < s->nfeatures; i++)
-        rt_win_settle(&s->feats[i], rec + s->feats[i].off, s->horizon, &s->cx);
-    h->settled = s->horizon;
+    int64_t due = INT64_MAX;
+    for (int i = 0; i < s->nfeatures; i++) {
+        const rt_feat *f = &s->feats[i];
+        int64_t d = rt_win_settle(f, rec + f->off, s->horizon, &s->cx);
+        if (d < due)
+            due = d;
+    }
+    h->due = due;
 }
 
 static bool rec_empty(const rt_view_state *s, const char *rec)
@@ -168,26 +174,31 @@ void rt_view_ingest(rt_view_state *s, const rt_slot *keys, int64_t ts, const rt_
             s->recs = rt_xrealloc(s->recs, s->rec_cap * s->rec_size);
         }
         char *rec = rec_at(s, (size_t)idx);
-        memset(rec, 0, s->rec_size);
-        ((rec_hdr *)rec)->settled = s->horizon;
+        ((rec_hdr *)rec)->due = INT64_MAX;
+        for (i = 0; i < s->nfeatures; i++)
+            rt_win_init(&s->feats[i], rec + s->feats[i].off);
     }
     char *rec = rec_at(s, (size_t)idx);
     rec_settle(s, rec);
+    rec_hdr *hdr = (rec_hdr *)rec;
     bool seqnull = !s->has_seq || !seq || seq->null;
     for (i = 0; i < s->nfeatures; i++) {
         const rt_feat *f = &s->feats[i];
         if (inputs[i].null)
             continue;
         char *fs = rec + f->off;
+        int64_t due;
         if (f->kind == RK_COUNT) {
-            rt_win_add(f, fs, s->horizon, &ts, &s->cx);
+            due = rt_win_add(f, fs, s->horizon, &ts, &s->cx);
         } else if (f->kind == RK_ORDER) {
             rt_ev_o e = {ts, seqnull ? 0 : seq->v.i, input_word(s, f, &inputs[i]), seqnull, 0};
-            rt_win_add(f, fs, s->horizon, &e, &s->cx);
+            due = rt_win_add(f, fs, s->horizon, &e, &s->cx);
         } else {
             rt_ev_v e = {ts, input_word(s, f, &inputs[i])};
-            rt_win_add(f, fs, s->horizon, &e, &s->cx);
+            due = rt_win_add(f, fs, s->horizon, &e, &s->cx);
         }
+        if (due < hdr->due)
+            hdr->due = due;
     }
 }
 
@@ -198,6 +209,12 @@ static void remove_key(rt_view_state *s, size_t idx)
     size_t moved = rt_keytab_remove(s->kt, idx);
     if (moved != idx)
         memcpy(rec_at(s, idx), rec_at(s, moved), s->rec_size);
+    /* give back record memory after a wave of keys has gone */
+    size_t count = rt_keytab_count(s->kt);
+    if (s->rec_cap > 64 && count * 4 < s->rec_cap) {
+        s->rec_cap /= 2;
+        s->recs = rt_xrealloc(s->recs, s->rec_cap * s->rec_size);
+    }
 }
 
 /* Settles the key at idx and forgets it when nothing is left; true when it was removed. */

@@ -1,20 +1,7 @@
 /* rt_state_deque.c - key-ordered deques of fixed-size elements (raw events, hop tiles) with room for block partials. */
 #include "rt_state_impl.h"
 
-#define MIN_CAP_BYTES 64
-
-size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key)
-{
-    size_t lo = 0, hi = q->len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rt_dq_key(q, esz, mid) < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
+#define MIN_CAP_BYTES 32
 
 /* Binary search for the first key >= key among positions [lo1, hi), knowing every key
  * before lo1 is < key and key(hi) >= key (or hi == len). */
@@ -65,21 +52,22 @@ static size_t upper_back(const rt_deque *q, uint32_t esz, int64_t key)
 
 /* Moves the live elements to a buffer of ncap elements (or to the start of the same one
  * when ncap == cap); every partial becomes invalid. */
+static size_t block_bytes(size_t cap, uint32_t esz, uint32_t psz)
+{
+    return cap * esz + (psz ? cap / RT_DQ_BLOCK * psz : 0);
+}
+
 static void relocate(rt_deque *q, uint32_t esz, uint32_t psz, size_t ncap, rt_mem *m)
 {
     if (ncap == q->cap) {
         memmove(q->data, q->data + (size_t)q->head * esz, (size_t)q->len * esz);
     } else {
-        char *nd = rt_mem_alloc(m, ncap * esz);
+        char *nd = rt_mem_alloc(m, block_bytes(ncap, esz, psz));
         if (q->len)
             memcpy(nd, q->data + (size_t)q->head * esz, (size_t)q->len * esz);
-        rt_mem_free(m, q->data, (size_t)q->cap * esz);
+        if (q->data)
+            rt_mem_free(m, q->data, block_bytes(q->cap, esz, psz));
         q->data = nd;
-        size_t oldb = q->cap / RT_DQ_BLOCK, newb = ncap / RT_DQ_BLOCK;
-        if (psz && oldb != newb) {
-            rt_mem_free(m, q->part, oldb * psz);
-            q->part = newb ? rt_mem_alloc(m, newb * psz) : NULL;
-        }
         q->cap = (uint32_t)ncap;
     }
     q->head = 0;
@@ -141,8 +129,6 @@ void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem 
 void rt_dq_release(rt_deque *q, uint32_t esz, uint32_t psz, rt_mem *m)
 {
     if (q->data)
-        rt_mem_free(m, q->data, (size_t)q->cap * esz);
-    if (q->part)
-        rt_mem_free(m, q->part, (size_t)(q->cap / RT_DQ_BLOCK) * psz);
+        rt_mem_free(m, q->data, block_bytes(q->cap, esz, psz));
     memset(q, 0, sizeof *q);
 }

@@ -26,6 +26,13 @@ static inline int64_t rt_sat_sub(int64_t a, int64_t b)
     return a < INT64_MIN + b ? INT64_MIN : a - b;
 }
 
+/* a + b for b >= 0, saturating at INT64_MAX. */
+static inline int64_t rt_sat_add(int64_t a, int64_t b)
+{
+    assert(b >= 0);
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 /* k * h clamped to the int64 range: the first microsecond of tile k. */
 static inline int64_t rt_tile_start(int64_t k, int64_t h)
 {
@@ -59,7 +66,6 @@ void rt_mem_init(rt_mem *m);
 void rt_mem_destroy(rt_mem *m);
 void *rt_mem_alloc(rt_mem *m, size_t n);
 void rt_mem_free(rt_mem *m, void *p, size_t n);
-void *rt_mem_realloc(rt_mem *m, void *p, size_t old, size_t n);
 size_t rt_mem_bytes(const rt_mem *m);
 
 /* ---- string pool: every string value held by the state is interned once and reference
@@ -81,7 +87,6 @@ typedef struct rt_pslot {
 typedef struct rt_pool {
     rt_pslot *slots;
     size_t mask, count;
-    size_t str_bytes;
     rt_mem *mem;
 } rt_pool;
 
@@ -151,11 +156,16 @@ void rt_vscratch_destroy(rt_vscratch *s);
 #define RT_DQ_BLOCK 32
 
 typedef struct rt_deque {
-    char *data;
-    char *part;      /* (cap / RT_DQ_BLOCK) partials of psz bytes, or NULL */
+    char *data;      /* cap elements, then (cap / RT_DQ_BLOCK) partials of psz bytes */
     uint32_t head, len, cap;
     uint32_t pvalid; /* partials of blocks below this index are valid, from the head's block on */
 } rt_deque;
+
+/* The partials (NULL when the deque has none). */
+static inline char *rt_dq_part(const rt_deque *q, uint32_t esz, uint32_t psz)
+{
+    return psz && q->cap >= RT_DQ_BLOCK ? q->data + (size_t)q->cap * esz : NULL;
+}
 
 static inline char *rt_dq_at(const rt_deque *q, uint32_t esz, size_t i)
 {
@@ -167,9 +177,8 @@ static inline int64_t rt_dq_key(const rt_deque *q, uint32_t esz, size_t i)
     memcpy(&k, rt_dq_at(q, esz, i), sizeof k);
     return k;
 }
-/* First position whose key is >= key (len when none): plain binary search, and searches
- * that gallop from the front or from the back (cheap when the answer is near that end). */
-size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key);
+/* First position whose key is >= key (len when none), galloping from the front or from
+ * the back: O(log d) where d is the answer's distance from that end. */
 size_t rt_dq_lower_front(const rt_deque *q, uint32_t esz, int64_t key);
 size_t rt_dq_lower_back(const rt_deque *q, uint32_t esz, int64_t key);
 /* Opens a gap at position pos (0..len) and returns it for the caller to fill. */
@@ -285,12 +294,21 @@ void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, size_t lo,
 /* The aggregate's value (before ttl and default). */
 void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out);
 
-/* Per-feature window state inside a key record (fs points at f->size zeroed bytes when new). */
+/* Per-feature window state inside a key record: the raw deque, the feature's due horizon,
+ * then the settled part at set_off. */
+typedef struct rt_fhdr {
+    rt_deque raw;
+    int64_t due; /* the first horizon at which rt_win_settle has something to do */
+} rt_fhdr;
+
+/* Makes fs (f->size bytes) the state of a feature without events. */
+void rt_win_init(const rt_feat *f, char *fs);
 /* Adds one event; ev is an rt_ev_v / rt_ev_o / int64 time per f->esz and holds one reference
- * to its string, which this call takes over. h is the settled horizon. */
-void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx);
-/* Folds and evicts for horizon h. */
-void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx);
+ * to its string, which this call takes over. h is the settled horizon. Returns the first
+ * horizon at which rt_win_settle has something to do (INT64_MAX: never). */
+int64_t rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx);
+/* Folds and evicts for horizon h when the feature is due; returns its next due horizon. */
+int64_t rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx);
 /* The feature's value at t (ttl and default applied). Reads only. */
 void rt_win_query(const rt_feat *f, const char *fs, int64_t t, rt_slot *out, rt_cx *cx);
 bool rt_win_empty(const rt_feat *f, const char *fs);

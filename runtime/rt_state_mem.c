@@ -98,24 +98,6 @@ void rt_mem_free(rt_mem *m, void *p, size_t n)
     m->free[c] = p;
 }
 
-void *rt_mem_realloc(rt_mem *m, void *p, size_t old, size_t n)
-{
-    if (!p)
-        return rt_mem_alloc(m, n);
-    int co = class_of(old), cn = class_of(n);
-    if (co >= 0 && co == cn)
-        return p;
-    if (co < 0 && cn < 0) {
-        m->large += n;
-        m->large -= old;
-        return rt_xrealloc(p, n);
-    }
-    void *q = rt_mem_alloc(m, n);
-    memcpy(q, p, old < n ? old : n);
-    rt_mem_free(m, p, old);
-    return q;
-}
-
 size_t rt_mem_bytes(const rt_mem *m)
 {
     return m->reserved + m->large + m->slabs_cap * sizeof(void *);
