@@ -57,7 +57,9 @@ gen() { # EVENTS KEYS SPINE NAME: writes $DATA/NAME.csv, NAME.jsonl and NAME-spi
         "$BIN/gen_events" "$1" "$2" "$3" "$base.jsonl" "$base-spine.csv"
     fi
 }
+gen 100000 1000000 10000 e100k
 gen 1000000 1000000 100000 e1m
+export EV100K_CSV=$DATA/e100k.csv SPINE100K=$DATA/e100k-spine.csv
 export EV_CSV=$DATA/e1m.csv EV_JSONL=$DATA/e1m.jsonl SPINE=$DATA/e1m-spine.csv
 if [[ $SCALE == full ]]; then
     gen 10000000 1000000 1000000 e10m
