@@ -36,6 +36,17 @@ source bench/lib.sh
 echo "== building the benchmark programs"
 make -s -f Makefile -f bench/bench.mk B="$B" bench-tools
 
+# Pressure stall information: the share of time tasks waited for a CPU or for memory in the
+# last 5 minutes (other work on a shared machine shows up here).
+psi() {
+    local r
+    for r in cpu memory; do
+        [[ -r /proc/pressure/$r ]] &&
+            echo "$r pressure (some, avg300): $(awk '/^some/ { sub(/avg300=/, "", $4); print $4 "%" }' /proc/pressure/$r)"
+    done
+    return 0
+}
+
 echo "== the machine"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -44,6 +55,7 @@ echo "== the machine"
     echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "kernel: $(uname -r)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    psi
     echo "scale: $SCALE, runs: $RUNS"
     echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 } | tee "$OUT/machine.txt"
@@ -77,5 +89,8 @@ for fig in $only; do
     esac
 done
 
-echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
+{
+    echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    psi
+} | tee -a "$OUT/machine.txt"
 bash bench/report.sh
