@@ -73,7 +73,19 @@ static bool time_aot(const char *path, const char *libdir, const char *object, c
     char lib[1024];
     snprintf(lib, sizeof lib, "%s/libfeatrt.a", libdir);
     char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    char *argv[] = {cc, "-o", (char *)binary, (char *)object, lib, "-lmicrohttpd", "-lyajl", "-lm", "-lpthread", NULL};
+    /* BENCH_LINK_FLAGS: extra flags for the link, e.g. the sanitizers libfeatrt was built with. */
+    char extra[512] = "";
+    if (getenv("BENCH_LINK_FLAGS"))
+        snprintf(extra, sizeof extra, "%s", getenv("BENCH_LINK_FLAGS"));
+    char *argv[32];
+    int n = 0;
+    argv[n++] = cc;
+    for (char *save = NULL, *tok = strtok_r(extra, " ", &save); tok && n < 20; tok = strtok_r(NULL, " ", &save))
+        argv[n++] = tok;
+    char *const rest[] = {"-o", (char *)binary, (char *)object, lib, "-lmicrohttpd", "-lyajl", "-lm", "-lpthread"};
+    for (size_t i = 0; i < sizeof rest / sizeof rest[0]; i++)
+        argv[n++] = rest[i];
+    argv[n] = NULL;
     double t4 = bench_now();
     ok = run_cmd(argv);
     double t5 = bench_now();
