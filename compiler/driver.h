@@ -31,5 +31,6 @@ int cmd_sql(int argc, char **argv);
 int cmd_backfill(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_build(int argc, char **argv);
+int cmd_parity(int argc, char **argv);
 
 #endif

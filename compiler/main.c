@@ -18,6 +18,9 @@ static const command COMMANDS[] = {
      "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
      "                                          native runtime (JIT), events and spine in time order"},
     {"build", cmd_build, "featc build FILE -o BINARY              a standalone runtime executable (serve, replay)"},
+    {"parity", cmd_parity,
+     "featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]\n"
+     "                                          both paths on the same inputs, then a diff"},
 };
 
 static int usage(FILE *out)
