@@ -116,8 +116,9 @@ static sg_frag int_neg(sg_scope *sc, sg_frag a)
 static sg_frag int_mod(sg_scope *sc, sg_frag a, sg_frag b)
 {
     sg_gen *g = sc->g;
-    return SG_T(sc, "CASE WHEN $2 = $3 THEN NULL WHEN $2 = $4 THEN $3 ELSE ($1 % $2) END", a, b, sg_lit_int(g, 0),
-                sg_lit_int(g, -1));
+    /* x % -1 is 0 (INT64_MIN % -1 must not reach the engine), but null when x is null. */
+    return SG_T(sc, "CASE WHEN $2 = $3 THEN NULL WHEN $1 IS NULL THEN NULL WHEN $2 = $4 THEN $3 ELSE ($1 % $2) END", a, b,
+                sg_lit_int(g, 0), sg_lit_int(g, -1));
 }
 
 /* a / k for int a >= 0 and constant k > 0 (truncating division is floor division here) */
