@@ -1,4 +1,4 @@
-/* sqlgen_duckdb.c - what DuckDB's SQL needs: TRY() for failing operations, inf/NaN to null. */
+/* sqlgen_duckdb.c - what DuckDB's SQL needs: guards for failing operations, inf/NaN to null. */
 #include "sqlgen_int.h"
 
 #include <string.h>
@@ -13,10 +13,13 @@ static sg_frag lit_float(sg_gen *g, double f) { return sg_atom(sg_printf(g, "CAS
 
 static const char *const ARITH[] = {"+", "-", "*", "/", "%"};
 
-/* BIGINT overflow raises an error in DuckDB; TRY makes it null. */
+/* BIGINT overflow raises an error in DuckDB. The exact result is computed in HUGEINT (a
+ * product of two int64 values always fits) and kept when it fits in BIGINT. Not TRY():
+ * DuckDB 1.4's TRY nulls other columns of rows whose vector also holds a NULL. */
 static sg_frag int_arith(sg_scope *sc, plan_arith op, sg_frag a, sg_frag b)
 {
-    return SG_T(sc, sg_printf(sc->g, "TRY($1 %s $2)", ARITH[op]), a, b);
+    sg_frag wide = sg_hoist(sc, SG_T(sc, sg_printf(sc->g, "(CAST($1 AS HUGEINT) %s CAST($2 AS HUGEINT))", ARITH[op]), a, b));
+    return SG_T(sc, "CASE WHEN $1 BETWEEN -9223372036854775808 AND 9223372036854775807 THEN CAST($1 AS BIGINT) END", wide);
 }
 
 static sg_frag float_arith(sg_scope *sc, plan_arith op, sg_frag a, sg_frag b)
@@ -27,8 +30,10 @@ static sg_frag float_arith(sg_scope *sc, plan_arith op, sg_frag a, sg_frag b)
 static sg_frag float_fn(sg_scope *sc, plan_fn fn, const sg_frag *a)
 {
     switch (fn) {
-    case PF_SQRT: return SG_T(sc, "TRY(sqrt($1))", a[0]); /* negative: an error, so null */
-    case PF_LN: return SG_T(sc, "TRY(ln($1))", a[0]);     /* zero or negative: an error */
+    case PF_SQRT: /* negative: an error */
+        return SG_T(sc, "CASE WHEN $1 >= 0 THEN sqrt($1) END", sg_hoist(sc, a[0]));
+    case PF_LN: /* zero or negative: an error */
+        return SG_T(sc, "CASE WHEN $1 > 0 THEN ln($1) END", sg_hoist(sc, a[0]));
     case PF_EXP: return not_inf(sc, SG_T(sc, "exp($1)", a[0]));
     case PF_POW: return not_inf(sc, SG_T(sc, "pow($1, $2)", a[0], a[1]));
     default: break;
