@@ -9,9 +9,10 @@
 #include <stddef.h>
 
 /* Which query shape to generate. SIMPLE is a correlated subquery per feature: obviously
- * right, the same in every dialect, and the reference the fast shape is tested against.
- * FAST uses window functions over events and spine rows (DuckDB only). AUTO picks FAST for
- * DuckDB and SIMPLE elsewhere. */
+ * right, the same in every dialect, and the reference a fast shape is tested against.
+ * FAST is the seam for a window-function shape (DuckDB only); no aggregation has a fast
+ * form yet, so every feature falls back to SIMPLE. AUTO picks FAST for DuckDB and SIMPLE
+ * elsewhere. */
 typedef enum sqlgen_shape { SQLGEN_AUTO, SQLGEN_SIMPLE, SQLGEN_FAST } sqlgen_shape;
 
 typedef struct sqlgen_options {
