@@ -145,6 +145,15 @@ field() { text "$1" | tr ' ;' '\n\n' | awk -F= -v k="$2" '$1 == k { print $2; ex
     done
     fi
 
+    if grep -q '^check_ms_' "$RESULTS"; then
+    echo
+    echo "## 5. Front end"
+    echo
+    echo "featc check of a 5,000-feature file: $(num "$(v check_ms_wide5000)" '%.1f ms') (median, whole process);" \
+        "of bench.feat, the start-up floor: $(num "$(v check_ms_bench)" '%.1f ms'); ratio $(v check_ratio_wide_to_small)x." \
+        "Target: well under a second: $(verdict "$(v check_ms_wide5000)" '<' 1000)."
+    fi
+
     if grep -q '^profile_' "$RESULTS"; then
         echo
         echo "## Profile of the ingest loop (self time)"
