@@ -149,7 +149,8 @@ int backfill_load_events(db_conn *c, const plan *p, int source, const char *path
         }
         count -= rejects.n - before;
     }
-    qsort(rejects.items, rejects.n, sizeof *rejects.items, by_line);
+    if (rejects.n > 1)
+        qsort(rejects.items, rejects.n, sizeof *rejects.items, by_line);
     for (size_t i = 0; i < rejects.n; i++)
         rt_reject(log, src->name, path, rejects.items[i].line, rejects.items[i].reason);
     *loaded = count;
