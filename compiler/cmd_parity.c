@@ -214,6 +214,7 @@ static bool file_mentions(const char *path, const char *needle)
 /* Runs both paths into dir. Returns true when both exit 0. */
 static bool run_round(arena *mem, const parity_opts *o, const char *dir, path_run *r)
 {
+    fflush(stdout); /* the report so far, before the paths' messages on stderr */
     char *argv[2][32 + 2 * MAX_EVENTS];
     pid_t pid[2];
     char err[ERR_LEN];
