@@ -168,16 +168,6 @@ int rt_ord_cmp(rt_type t, const rt_ev_o *a, const rt_ev_o *b)
 
 /* ---- accumulators ---- */
 
-static inline void neumaier(double *s, double *c, double x)
-{
-    double t = *s + x;
-    if (fabs(*s) >= fabs(x))
-        *c += (*s - t) + x;
-    else
-        *c += (x - t) + *s;
-    *s = t;
-}
-
 /* x - k for value words of the input type: exact for ints (the difference is taken in 128
  * bits), and for floats whose exponents are within 11 of each other. */
 static inline long double var_diff(const rt_feat *f, uint64_t x, uint64_t k)
@@ -231,7 +221,7 @@ void rt_acc_add(const rt_feat *f, void *acc, const char *row, rt_pool *pool)
     case RK_SUM_F: {
         rt_acc_sumf *a = acc;
         a->n++;
-        neumaier(&a->s, &a->c, w2f(rt_row_word(row, f->voff)));
+        rt_neumaier(&a->s, &a->c, w2f(rt_row_word(row, f->voff)));
         break;
     }
     case RK_MINMAX: {
@@ -320,8 +310,8 @@ void rt_acc_merge(const rt_feat *f, void *dst, const void *src)
         if (!b->n)
             break;
         a->n += b->n;
-        neumaier(&a->s, &a->c, b->s);
-        neumaier(&a->s, &a->c, b->c);
+        rt_neumaier(&a->s, &a->c, b->s);
+        rt_neumaier(&a->s, &a->c, b->c);
         break;
     }
     case RK_MINMAX: {
@@ -381,7 +371,7 @@ void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, uint32_t e
         double s = 0, c = 0;
         int64_t n = 0;
         FOR_ROWS(f, q, esz, lo, hi, r) {
-            neumaier(&s, &c, w2f(rt_row_word(r, voff)));
+            rt_neumaier(&s, &c, w2f(rt_row_word(r, voff)));
             n++;
         }
         rt_acc_sumf b = {n, s, c};

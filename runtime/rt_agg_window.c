@@ -26,25 +26,10 @@ static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m, b
     return p + f->tile_off;
 }
 
-int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t live, rt_cx *cx)
+int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t k, rt_cx *cx)
 {
-    rt_deque *tiles = tiles_of(set);
-    int64_t ts = rt_row_ts(row), H = f->d.hop_us;
-    if (tiles->len) {
-        /* most rows go to the newest tile */
-        char *last = rt_dq_at(tiles, f->tile_sz, tiles->len - 1);
-        int64_t k;
-        memcpy(&k, last, sizeof k);
-        if (ts >= rt_tile_start(k, H) && ts < rt_tile_start(rt_sat_add(k, 1), H)) {
-            rt_acc_add(f, last + f->tile_off, row, cx->pool);
-            return INT64_MAX;
-        }
-    }
-    int64_t k = rt_floordiv(ts, H);
-    if (k < live)
-        return INT64_MAX; /* no future window reaches it */
     bool front;
-    rt_acc_add(f, tile_acc(f, tiles, k, cx->mem, &front), row, cx->pool);
+    rt_acc_add(f, tile_acc(f, tiles_of(set), k, cx->mem, &front), row, cx->pool);
     return front ? rt_win_tile_due(f, k) : INT64_MAX;
 }
 
@@ -78,11 +63,10 @@ void rt_win_fold_rows(const rt_feat *f, char *set, const rt_deque *rows, size_t 
     }
 }
 
-void rt_win_drop(const rt_feat *f, char *set, int64_t h, rt_cx *cx)
+void rt_win_drop(const rt_feat *f, char *set, int64_t kd, rt_cx *cx)
 {
     if (f->d.win != RT_WIN_HOP)
         return;
-    int64_t kd = rt_win_live_tile(f, h);
     if (f->kind == RK_DISTINCT) {
         rt_vset_purge((rt_vset *)set, cx->mem, kd, f->is_str ? cx->pool : NULL);
         return;

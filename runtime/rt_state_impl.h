@@ -339,6 +339,17 @@ static inline rt_ev_o rt_row_ev_o(const rt_feat *f, const char *row)
  * taken in pool; "borrowed" ones (built by a query, block partials) hold none. A zeroed
  * accumulator is empty. */
 void rt_acc_add(const rt_feat *f, void *acc, const char *row, rt_pool *pool); /* owning */
+
+/* Neumaier's step: adds x to the compensated sum s + c. */
+static inline void rt_neumaier(double *s, double *c, double x)
+{
+    double t = *s + x;
+    if (__builtin_fabs(*s) >= __builtin_fabs(x))
+        *c += (*s - t) + x;
+    else
+        *c += (x - t) + *s;
+    *s = t;
+}
 void rt_acc_release(const rt_feat *f, void *acc, rt_pool *pool);             /* owning */
 bool rt_acc_empty(const rt_feat *f, const void *acc);
 void rt_acc_merge(const rt_feat *f, void *dst, const void *src); /* into borrowed dst */
@@ -398,12 +409,12 @@ int64_t rt_win_fold(const rt_feat *f, char *set, const char *row, int64_t h, rt_
 /* Folds the rows lo..hi-1 that fold feature f takes. */
 void rt_win_fold_rows(const rt_feat *f, char *set, const rt_deque *rows, size_t lo, size_t hi, int64_t h,
                       rt_cx *cx);
-/* Adds one row to the tile of an eager (hop) feature, unless the tile is below live (the
- * first tile a future query can see). Returns the drop horizon of the oldest tile when the
- * row made a new oldest tile, else INT64_MAX. */
-int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t live, rt_cx *cx);
-/* Drops what no query at or after h can see from the settled part (hop tiles). */
-void rt_win_drop(const rt_feat *f, char *set, int64_t h, rt_cx *cx);
+/* Adds one row to tile k of an eager (hop) feature, creating the tile when absent. Returns
+ * the tile's drop horizon when it became the oldest tile, else INT64_MAX. */
+int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t k, rt_cx *cx);
+/* Drops the hop tiles (count_distinct: values last seen in tiles) below tile kd from the
+ * settled part. */
+void rt_win_drop(const rt_feat *f, char *set, int64_t kd, rt_cx *cx);
 /* The first horizon at which rt_win_drop has something to do (INT64_MAX: never). */
 int64_t rt_win_set_due(const rt_feat *f, const char *set);
 /* The feature's value at t for the key ks (its settled part at set; ttl and default
@@ -414,5 +425,100 @@ void rt_win_release(const rt_feat *f, char *set, rt_cx *cx);
 
 /* Computes the block partials of ks's complete row blocks that lack them, for feats[n]. */
 void rt_rows_part_update(const rt_feat *feats, int n, rt_deque *rows, rt_cx *cx);
+
+/* ---- the view (rt_state.c, rt_state_key.c, rt_state_ingest.c) ---- */
+
+/* One hop size of the view and its tiles around the horizon h: times in [start, end) are in
+ * tile k = floor(h / H), times in [end, end2) in tile k + 1 (bounds saturated). */
+typedef struct rt_hop {
+    int64_t H;
+    int64_t k;
+    int64_t start, end, end2;
+} rt_hop;
+
+/* floor(ts / H) for hop size hp, without a division for times in or next to the horizon's
+ * tile. */
+static inline int64_t rt_hop_tile(const rt_hop *hp, int64_t ts)
+{
+    if (ts >= hp->start && ts < hp->end)
+        return hp->k;
+    if (ts >= hp->end && ts < hp->end2)
+        return hp->k + 1;
+    return rt_floordiv(ts, hp->H);
+}
+
+/* A value word copied from an input slot into a row. */
+typedef struct rt_vcopy {
+    uint32_t in;   /* input index */
+    uint32_t voff; /* row offset */
+} rt_vcopy;
+
+struct rt_view_state {
+    int nkeys;
+    int nfeatures;
+    bool has_seq;
+    bool has_str;        /* some feature keeps interned strings */
+    rt_feat *feats;
+    int *folds;          /* the fold features (lifetime, hop count_distinct) */
+    int nfolds;
+    uint64_t fold_pbits; /* their pbits */
+    bool folds_past_64;  /* some fold feature has no pbit */
+    int *eagers;         /* the eager features (hop, not count_distinct) */
+    int *eager_hop;      /* per eager feature: its index in hops */
+    int64_t *live;       /* per eager feature: the first tile a query at or after the horizon sees */
+    int neagers;
+    rt_vcopy *nums;      /* value words that are the input's own bits */
+    int nnums;
+    int *strs;           /* features whose value word is an interned string */
+    int nstrs;
+    int *zeros;          /* float count_distinct features: -0 is stored as 0 */
+    int nzeros;
+    /* what rows are kept for: the longest sliding window (-1: none), whether a lifetime
+     * feature folds them, the distinct hop sizes */
+    int64_t dmax;
+    bool has_life;
+    rt_hop *hops;
+    int nhops;
+    int64_t evict_b;     /* rows below this are evicted when a key is settled to the horizon */
+    size_t rec_size;     /* rt_keyst, then the fold and eager features' settled parts */
+    char *recs;          /* rec_size bytes per key, by the key table's dense index */
+    size_t rec_cap;
+    char *empty_rec;     /* a record with no events, read for absent keys */
+    char *row;           /* the row being built (esz bytes) */
+    char *brows;         /* the rows of a batch being ingested (allocated on first use) */
+    uint32_t nmask;      /* mask words per row */
+    uint32_t seqoff;     /* row offset of the seq word (0: none kept) */
+    struct rt_keytab *kt;
+    rt_mem mem;
+    rt_pool pool;
+    rt_vscratch scratch;
+    rt_cx cx;
+    int64_t horizon;
+    size_t sweep;        /* next dense index the settle sweep looks at */
+};
+
+static inline rt_keyst *rt_rec_at(const struct rt_view_state *s, size_t idx)
+{
+    return (rt_keyst *)(s->recs + idx * s->rec_size);
+}
+
+static inline char *rt_set_at(rt_keyst *ks, const rt_feat *f)
+{
+    return (char *)ks + f->off;
+}
+
+/* One key (rt_state_key.c). */
+/* The first horizon at which a front row stamped ts is evicted. */
+int64_t rt_key_evict_due(const struct rt_view_state *s, int64_t ts);
+/* Brings the key up to the view's horizon: drops hop tiles and count_distinct values no query
+ * can see, folds the rows fold features no longer need raw, evicts the rows no feature needs,
+ * and recomputes the key's due horizon. */
+void rt_key_settle(struct rt_view_state *s, rt_keyst *ks);
+/* True when the key holds nothing (it can be forgotten). */
+bool rt_key_empty(const struct rt_view_state *s, rt_keyst *ks);
+/* Releases everything the key holds. */
+void rt_key_release(struct rt_view_state *s, rt_keyst *ks);
+/* Drops one reference per interned string of the rows lo..hi-1. */
+void rt_rows_unref(struct rt_view_state *s, const rt_deque *q, size_t lo, size_t hi);
 
 #endif
