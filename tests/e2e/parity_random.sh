@@ -11,4 +11,4 @@ if ! "$FEATC" --help 2>&1 | grep -q "featc backfill" || ! "$FEATC" --help 2>&1 |
 fi
 seeds=${PARITY_SEEDS:-1-12}
 python3 tests/parity/run.py -q --featc "$FEATC" --db duckdb,sqlite,pg --out "${B:-build}/parity-failures" \
-    --timeout 60 $seeds
+    --timeout 300 $seeds
