@@ -8,7 +8,7 @@
 #   known: WHY     an open disagreement: reported, not a failure; announced once it passes
 #   skip: WHY      not run there (e.g. a query that PostgreSQL cannot cancel once started)
 # Environment: PARITY_OPTS adds featc parity options (e.g. --featc PATH for a stand-in);
-# REGRESS_TIMEOUT bounds each run (seconds, default 10); FEATC_PG_URL names the server.
+# REGRESS_TIMEOUT bounds each run (seconds, default 60); FEATC_PG_URL names the server.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -38,7 +38,7 @@ for d in "$here"/regress/*/; do
                 [[ -n $pg ]] || { echo "skip  $name pg: no PostgreSQL server"; continue; }
                 extra=(--db "$pg") ;;
         esac
-        out=$(cd "$d" && "$featc" parity case.feat "${args[@]}" "${extra[@]}" --timeout "${REGRESS_TIMEOUT:-10}" \
+        out=$(cd "$d" && "$featc" parity case.feat "${args[@]}" "${extra[@]}" --timeout "${REGRESS_TIMEOUT:-60}" \
             ${PARITY_OPTS:-} 2>&1)
         rc=$?
         [[ $db == sqlite ]] && rm -f "${extra[1]#sqlite:}"
