@@ -3,6 +3,7 @@
 
 #include "rt_agg.h"
 #include "rt_state.h"
+#include "rt_watermark.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -25,11 +26,8 @@ typedef struct eng_source {
     rt_schema schema;
     rt_field *fields;
     const rt_expect_fn *expect; /* points at fns->expect[src], the context of rt_expect_abi */
-    bool has_wm;
-    int64_t wm;
-    uint64_t accepted;
-    uint64_t late;
-    int nviews; /* active views reading this source */
+    rt_watermark wm; /* the lateness rule, as backfill applies it */
+    int nviews;      /* active views reading this source */
     int *views;
 } eng_source;
 
@@ -61,6 +59,7 @@ static bool setup_source(rt_engine *e, int s)
 {
     const rt_prog_source *ps = &e->p->sources[s];
     eng_source *es = &e->sources[s];
+    rt_watermark_init(&es->wm, ps->lateness_us);
     es->fields = calloc((size_t)ps->nfields + 1, sizeof *es->fields);
     es->views = calloc((size_t)e->p->nviews + 1, sizeof *es->views);
     if (!es->fields || !es->views)
@@ -197,30 +196,17 @@ const rt_schema *rt_engine_schema(const rt_engine *e, int src)
     return &e->sources[src].schema;
 }
 
-/* Whether ts is before wm - lateness, without overflow. */
-static bool is_late(int64_t ts, int64_t wm, int64_t lateness)
-{
-    return ts < wm && (uint64_t)wm - (uint64_t)ts > (uint64_t)lateness;
-}
-
-/* Checks an event's time against the source's watermark and lateness, moving the watermark
- * and counting; the event is applied only when the result is RT_APPLY_ACCEPTED. */
+/* Offers an event to the source's watermark (rt_watermark_offer: moves it and counts); the
+ * event is applied only when the result is RT_APPLY_ACCEPTED. */
 static inline rt_apply_result admit(const rt_prog_source *ps, eng_source *es, const rt_slot *record,
                                     int64_t *ts_out)
 {
     const rt_slot *time = &record[ps->time_field];
     if (time->null)
         return RT_APPLY_NO_TIME;
-    int64_t ts = time->v.i;
-    if (es->has_wm && is_late(ts, es->wm, ps->lateness_us)) {
-        es->late++;
+    if (!rt_watermark_offer(&es->wm, time->v.i))
         return RT_APPLY_LATE;
-    }
-    if (!es->has_wm || ts > es->wm)
-        es->wm = ts;
-    es->has_wm = true;
-    es->accepted++;
-    *ts_out = ts;
+    *ts_out = time->v.i;
     return RT_APPLY_ACCEPTED;
 }
 
@@ -285,19 +271,12 @@ size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size
 
 bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm)
 {
-    const eng_source *es = &e->sources[src];
-    if (es->has_wm)
-        *wm = es->wm;
-    return es->has_wm;
+    return rt_watermark_get(&e->sources[src].wm, wm);
 }
 
 int64_t rt_engine_complete_until(const rt_engine *e, int src)
 {
-    const eng_source *es = &e->sources[src];
-    int64_t lateness = e->p->sources[src].lateness_us;
-    if (!es->has_wm)
-        return INT64_MIN;
-    return es->wm < INT64_MIN + lateness ? INT64_MIN : es->wm - lateness;
+    return rt_watermark_complete_until(&e->sources[src].wm);
 }
 
 void rt_engine_settle_view(rt_engine *e, int v, int64_t horizon)
@@ -363,12 +342,12 @@ bool rt_engine_query(const rt_engine *e, int svc, const rt_slot *keys, const rt_
 
 uint64_t rt_engine_accepted(const rt_engine *e, int src)
 {
-    return e->sources[src].accepted;
+    return e->sources[src].wm.accepted;
 }
 
 uint64_t rt_engine_late(const rt_engine *e, int src)
 {
-    return e->sources[src].late;
+    return e->sources[src].wm.late;
 }
 
 size_t rt_engine_keys(const rt_engine *e, int v)
