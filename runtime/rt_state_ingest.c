@@ -4,8 +4,16 @@
 #include "rt_keytab.h"
 #include "rt_state_impl.h"
 
-/* Events whose key lookups and record loads are overlapped in rt_view_ingest_batch. */
-#define BATCH 16
+/* rt_view_ingest_batch runs a pipeline over the events: an event's key slot is fetched
+ * D_PROBE events before the key is looked up, its record D_RECORD events before the end of
+ * its rows and tiles is fetched, and those D_APPLY events before the event is applied, so
+ * each fetch has a few events' work to complete behind it. RING holds the events in
+ * flight. */
+#define D_PROBE 4
+#define D_RECORD 4
+#define D_APPLY 4
+#define RING 16
+_Static_assert(RING > D_PROBE + D_RECORD + D_APPLY, "ring too small for the pipeline");
 
 /* Writes the event's time, mask, seq and fixed-size value words into row (string words are
  * interned later, once the key is known). Returns false when no feature takes the event. */
@@ -275,52 +283,58 @@ void rt_view_ingest(rt_view_state *s, const rt_slot *keys, int64_t ts, const rt_
 
 void rt_view_ingest_batch(rt_view_state *s, const rt_view_event *evs, size_t n)
 {
-    const rt_slot *keys[BATCH];
-    int64_t idx[BATCH];
-    bool inserted[BATCH];
-    size_t at[BATCH]; /* event of each key looked up */
+    uint64_t hash[RING];
+    int64_t idx[RING];
     if (!s->brows)
-        s->brows = rt_xrealloc(NULL, (size_t)s->cx.esz * BATCH);
+        s->brows = rt_xrealloc(NULL, (size_t)s->cx.esz * RING);
     const uint32_t esz = s->cx.esz;
-    for (size_t base = 0; base < n; base += BATCH) {
-        size_t m = n - base < BATCH ? n - base : BATCH, nk = 0;
-        const rt_view_event *e = evs + base;
-        /* 1: build the rows; events no feature takes create no key */
-        for (size_t i = 0; i < m; i++)
-            if (row_build(s, s->brows + i * esz, e[i].ts, e[i].seq, e[i].inputs)) {
-                keys[nk] = e[i].keys;
-                at[nk++] = i;
-            }
-        /* 2: find or insert the keys (their slots fetched together), fetch their records */
-        rt_keytab_upsert_many(s->kt, keys, nk, idx, inserted);
-        for (size_t j = 0; j < nk; j++) {
-            if (idx[j] < 0)
-                continue;
-            if (inserted[j]) {
-                rec_new(s, (size_t)idx[j]);
-            } else {
-                const char *r = (const char *)rt_rec_at(s, (size_t)idx[j]);
-                __builtin_prefetch(r, 1);
-                __builtin_prefetch(r + s->rec_size - 1, 1);
+    const size_t at_record = D_PROBE, at_rows = D_PROBE + D_RECORD, at_apply = D_PROBE + D_RECORD + D_APPLY;
+    for (size_t i = 0; i < n + at_apply; i++) {
+        if (i < n) {
+            /* 1: build the row (no feature takes it: no key), hash the key, fetch its slot */
+            size_t r = i % RING;
+            idx[r] = -1;
+            if (row_build(s, s->brows + r * esz, evs[i].ts, evs[i].seq, evs[i].inputs)) {
+                idx[r] = 0;
+                hash[r] = rt_keytab_hash(s->kt, evs[i].keys);
+                rt_keytab_prefetch(s->kt, hash[r]);
             }
         }
-        /* 3: fetch the ends of each key's rows and newest tiles, where the event goes */
-        for (size_t j = 0; j < nk; j++) {
-            if (idx[j] < 0)
-                continue;
-            rt_keyst *ks = rt_rec_at(s, (size_t)idx[j]);
-            if (ks->rows.len)
-                __builtin_prefetch(rt_dq_at(&ks->rows, esz, ks->rows.len - 1), 1);
-            for (int t = 0; t < s->neagers; t++) {
-                const rt_feat *f = &s->feats[s->eagers[t]];
-                const rt_deque *tiles = (const rt_deque *)rt_set_at(ks, f);
-                if (tiles->len)
-                    __builtin_prefetch(rt_dq_at(tiles, f->tile_sz, tiles->len - 1), 1);
+        if (i >= at_record && i - at_record < n) {
+            /* 2: find or insert the key (in event order), fetch its record */
+            size_t j = i - at_record, r = j % RING;
+            if (idx[r] >= 0) {
+                bool inserted;
+                idx[r] = rt_keytab_upsert_hashed(s->kt, evs[j].keys, hash[r], &inserted);
+                if (idx[r] >= 0 && inserted) {
+                    rec_new(s, (size_t)idx[r]);
+                } else if (idx[r] >= 0) {
+                    const char *rec = (const char *)rt_rec_at(s, (size_t)idx[r]);
+                    __builtin_prefetch(rec, 1);
+                    __builtin_prefetch(rec + s->rec_size - 1, 1);
+                }
             }
         }
-        /* 4: apply, in order */
-        for (size_t j = 0; j < nk; j++)
-            if (idx[j] >= 0)
-                ingest_row(s, rt_rec_at(s, (size_t)idx[j]), s->brows + at[j] * esz, e[at[j]].inputs);
+        if (i >= at_rows && i - at_rows < n) {
+            /* 3: fetch the end of the key's rows and its newest tiles, where the event goes */
+            size_t r = (i - at_rows) % RING;
+            if (idx[r] >= 0) {
+                rt_keyst *ks = rt_rec_at(s, (size_t)idx[r]);
+                if (ks->rows.len)
+                    __builtin_prefetch(rt_dq_at(&ks->rows, esz, ks->rows.len - 1), 1);
+                for (int t = 0; t < s->neagers; t++) {
+                    const rt_feat *f = &s->feats[s->eagers[t]];
+                    const rt_deque *tiles = (const rt_deque *)rt_set_at(ks, f);
+                    if (tiles->len)
+                        __builtin_prefetch(rt_dq_at(tiles, f->tile_sz, tiles->len - 1), 1);
+                }
+            }
+        }
+        if (i >= at_apply) {
+            /* 4: apply, in order */
+            size_t j = i - at_apply, r = j % RING;
+            if (idx[r] >= 0)
+                ingest_row(s, rt_rec_at(s, (size_t)idx[r]), s->brows + r * esz, evs[j].inputs);
+        }
     }
 }
