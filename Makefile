@@ -5,6 +5,8 @@
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz    build and run the front-end fuzzer (FUZZ_SECONDS=60)
 #   make bench   benchmarks
+#   make demo    build, stream, backfill and compare one example (EXAMPLE=fraud)
+#   make parity-soak  the randomized differential tester over many seeds (SEEDS=2000)
 
 B        ?= build
 CC       ?= cc
@@ -29,7 +31,7 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: demo all deps test unit golden e2e asan fuzz bench clean pg
+.PHONY: parity-soak demo all deps test unit golden e2e asan fuzz bench clean pg
 all: $(B)/featc $(B)/libfeatrt.a
 
 deps:
@@ -90,8 +92,12 @@ test: all
 asan:
 	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
 
+# Thousands of random feature files through both paths on all three databases.
+parity-soak: all
+	FEATC=$(B)/featc bash tests/parity/soak.sh $${SEEDS:-2000}
+
 demo: all
-	B=$(B) bash scripts/demo.sh
+	B=$(B) bash scripts/demo.sh $(EXAMPLE)
 
 pg:
 	@bash scripts/pg-start.sh

@@ -1,4 +1,4 @@
-/* gen_events.c - deterministic benchmark data: Zipf-skewed payments and a spine, as CSV. */
+/* gen_events.c - deterministic benchmark data: Zipf-skewed payments (CSV or JSON Lines) and a spine (CSV). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
@@ -51,12 +51,23 @@ static int64_t zipf_draw(const zipf *z, uint64_t *s)
     return lo + 1;
 }
 
+/* Whether path ends in suffix. */
+static int ends_with(const char *path, const char *suffix)
+{
+    size_t n = strlen(path), m = strlen(suffix);
+    return n >= m && strcmp(path + n - m, suffix) == 0;
+}
+
+/* Writes the same events and spine for the same arguments every time; the events file is
+ * JSON Lines when its name ends in .jsonl, else CSV. Both forms carry identical values: the
+ * time as epoch seconds with six fraction digits, the amount with two. */
 int main(int argc, char **argv)
 {
     if (argc != 6) {
-        fprintf(stderr, "usage: gen_events EVENTS KEYS SPINE_ROWS EVENTS_OUT.csv SPINE_OUT.csv\n");
+        fprintf(stderr, "usage: gen_events EVENTS KEYS SPINE_ROWS EVENTS_OUT.csv|.jsonl SPINE_OUT.csv\n");
         return 2;
     }
+    int jsonl = ends_with(argv[4], ".jsonl");
     int64_t nevents = strtoll(argv[1], NULL, 10), nkeys = strtoll(argv[2], NULL, 10);
     int64_t nspine = strtoll(argv[3], NULL, 10);
     FILE *ev = fopen(argv[4], "w"), *sp = fopen(argv[5], "w");
@@ -71,21 +82,33 @@ int main(int argc, char **argv)
     const int64_t start = INT64_C(1767225600) * 1000000, span = INT64_C(60) * 86400 * 1000000;
     int64_t step = span / nevents;
     static const char *const kinds[] = {"card", "card", "card", "transfer", "refund"};
-    fputs("account_id,amount,kind,ts\n", ev);
+    if (!jsonl)
+        fputs("account_id,amount,kind,ts\n", ev);
     int64_t t = start;
     for (int64_t i = 0; i < nevents; i++) {
         t += (int64_t)(next_unit(&seed) * 2.0 * (double)step);
         double amount = floor(exp(next_unit(&seed) * 8.0) * 100.0) / 100.0;
-        fprintf(ev, "%" PRId64 ",%.2f,%s,%" PRId64 ".%06" PRId64 "\n", zipf_draw(&z, &seed), amount,
-                kinds[next_u64(&seed) % 5], t / 1000000, t % 1000000);
+        int64_t key = zipf_draw(&z, &seed);
+        const char *kind = kinds[next_u64(&seed) % 5];
+        if (jsonl)
+            fprintf(ev, "{\"account_id\":%" PRId64 ",\"amount\":%.2f,\"kind\":\"%s\",\"ts\":%" PRId64 ".%06" PRId64 "}\n",
+                    key, amount, kind, t / 1000000, t % 1000000);
+        else
+            fprintf(ev, "%" PRId64 ",%.2f,%s,%" PRId64 ".%06" PRId64 "\n", key, amount, kind, t / 1000000,
+                    t % 1000000);
     }
     fputs("account_id,ts\n", sp);
     for (int64_t i = 0; i < nspine; i++) {
         int64_t q = start + (int64_t)(next_unit(&seed) * (double)(t - start));
         fprintf(sp, "%" PRId64 ",%" PRId64 ".%06" PRId64 "\n", zipf_draw(&z, &seed), q / 1000000, q % 1000000);
     }
-    fclose(ev);
-    fclose(sp);
+    int bad = ferror(ev) | ferror(sp);
+    bad |= fclose(ev) != 0;
+    bad |= fclose(sp) != 0;
     free(z.cdf);
+    if (bad) {
+        fprintf(stderr, "gen_events: write failed\n");
+        return 1;
+    }
     return 0;
 }

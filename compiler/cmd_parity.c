@@ -418,6 +418,7 @@ static int run(arena *mem, const parity_opts *o, const plan *pl, const plan_serv
     int disagreements = 0;
     printf("featc parity: %s, service %s, %d spine rows, %d features\n", o->file, o->service, spine.nrows,
            spec.noutputs);
+    parity_opts keep; /* o may point here after the else branch: it must outlive it */
     if (o->given_out[0]) {
         for (int p = 0; p < 2; p++) {
             final_out[p] = o->given_out[p];
@@ -430,7 +431,6 @@ static int run(arena *mem, const parity_opts *o, const plan *pl, const plan_serv
     } else {
         path_run r1 = {.tag = "", .events = o->events, .nevents = o->nevents};
         bool ran = run_round(mem, o, dir, &r1);
-        parity_opts keep;
         if (!ran && r1.no_drop_late) {
             /* An older backfill: let it keep late events; the rerun on the events both
              * paths accept then drops them for it. */

@@ -27,6 +27,8 @@ void driver_free(driver_unit *u);
 
 /* Commands: each takes argv after the command name. Returns the process exit code. */
 int cmd_check(int argc, char **argv);
+int cmd_sql(int argc, char **argv);
+int cmd_backfill(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_parity(int argc, char **argv);

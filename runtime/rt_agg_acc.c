@@ -89,22 +89,25 @@ bool rt_feat_setup(rt_feat *f)
         return false;
     f->is_str = in == RT_STRING && (f->kind == RK_MINMAX || f->kind == RK_ORDER || f->kind == RK_DISTINCT);
 
+    f->fold = d->win == RT_WIN_LIFETIME || (d->win == RT_WIN_HOP && f->kind == RK_DISTINCT);
+    f->eager = d->win == RT_WIN_HOP && f->kind != RK_DISTINCT;
+
     uint32_t acc_align = 8;
     switch (f->kind) {
-    case RK_COUNT: f->esz = sizeof(int64_t); f->acc_size = sizeof(rt_acc_count); break;
-    case RK_SUM_I: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_sumi); acc_align = 16; break;
-    case RK_SUM_F: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_sumf); break;
-    case RK_MINMAX: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_mm); break;
-    case RK_ORDER: f->esz = sizeof(rt_ev_o); f->acc_size = sizeof(rt_acc_ord); break;
-    case RK_VAR: f->esz = sizeof(rt_ev_v); f->acc_size = sizeof(rt_acc_var); acc_align = 16; break;
-    case RK_DISTINCT: f->esz = sizeof(rt_ev_v); f->acc_size = 0; break;
+    case RK_COUNT: f->acc_size = sizeof(rt_acc_count); break;
+    case RK_SUM_I: f->acc_size = sizeof(rt_acc_sumi); acc_align = 16; break;
+    case RK_SUM_F: f->acc_size = sizeof(rt_acc_sumf); break;
+    case RK_MINMAX: f->acc_size = sizeof(rt_acc_mm); break;
+    case RK_ORDER: f->acc_size = sizeof(rt_acc_ord); break;
+    case RK_VAR: f->acc_size = sizeof(rt_acc_var); acc_align = 16; break;
+    case RK_DISTINCT: f->acc_size = 0; break;
     }
-    /* block partials pay off where a window's rows are scanned one by one */
-    f->psz = f->kind == RK_SUM_I || f->kind == RK_SUM_F || f->kind == RK_MINMAX || f->kind == RK_VAR
-                 ? f->acc_size : 0;
+    /* block partials pay off where a window's rows are scanned one by one; a count's rows
+     * are counted through them too, since not every row feeds every feature */
+    f->psz = f->kind == RK_ORDER || f->kind == RK_DISTINCT ? 0 : (f->acc_size + 15) / 16 * 16;
     f->tile_off = acc_align;
     f->tile_sz = f->tile_off + ((f->acc_size + acc_align - 1) / acc_align) * acc_align;
-    /* record layout: the raw deque, then the settled part (16-aligned) */
+    /* the settled part in a key record (16-aligned): sliding windows have none */
     uint32_t set_size = 0;
     if (f->kind == RK_DISTINCT)
         set_size = d->win == RT_WIN_SLIDING ? 0 : sizeof(rt_vset);
@@ -112,8 +115,7 @@ bool rt_feat_setup(rt_feat *f)
         set_size = f->acc_size;
     else if (d->win == RT_WIN_HOP)
         set_size = sizeof(rt_deque);
-    f->set_off = (uint32_t)((sizeof(rt_deque) + 15) / 16 * 16);
-    f->size = (f->set_off + set_size + 15) / 16 * 16;
+    f->set_size = (set_size + 15) / 16 * 16;
     return true;
 }
 
@@ -166,16 +168,6 @@ int rt_ord_cmp(rt_type t, const rt_ev_o *a, const rt_ev_o *b)
 
 /* ---- accumulators ---- */
 
-static inline void neumaier(double *s, double *c, double x)
-{
-    double t = *s + x;
-    if (fabs(*s) >= fabs(x))
-        *c += (*s - t) + x;
-    else
-        *c += (x - t) + *s;
-    *s = t;
-}
-
 /* x - k for value words of the input type: exact for ints (the difference is taken in 128
  * bits), and for floats whose exponents are within 11 of each other. */
 static inline long double var_diff(const rt_feat *f, uint64_t x, uint64_t k)
@@ -214,7 +206,7 @@ static inline bool ord_better(const rt_feat *f, const rt_ev_o *cand, const rt_ev
     return f->hi ? c > 0 : c < 0;
 }
 
-void rt_acc_add(const rt_feat *f, void *acc, const void *ev, rt_pool *pool)
+void rt_acc_add(const rt_feat *f, void *acc, const char *row, rt_pool *pool)
 {
     switch (f->kind) {
     case RK_COUNT:
@@ -223,18 +215,18 @@ void rt_acc_add(const rt_feat *f, void *acc, const void *ev, rt_pool *pool)
     case RK_SUM_I: {
         rt_acc_sumi *a = acc;
         a->n++;
-        a->s += (int64_t)((const rt_ev_v *)ev)->v;
+        a->s += (int64_t)rt_row_word(row, f->voff);
         break;
     }
     case RK_SUM_F: {
         rt_acc_sumf *a = acc;
         a->n++;
-        neumaier(&a->s, &a->c, w2f(((const rt_ev_v *)ev)->v));
+        rt_neumaier(&a->s, &a->c, w2f(rt_row_word(row, f->voff)));
         break;
     }
     case RK_MINMAX: {
         rt_acc_mm *a = acc;
-        uint64_t v = ((const rt_ev_v *)ev)->v;
+        uint64_t v = rt_row_word(row, f->voff);
         if (a->has && !mm_better(f, v, a->v))
             break;
         if (f->is_str) {
@@ -248,22 +240,22 @@ void rt_acc_add(const rt_feat *f, void *acc, const void *ev, rt_pool *pool)
     }
     case RK_ORDER: {
         rt_acc_ord *a = acc;
-        const rt_ev_o *e = ev;
-        if (a->has && !ord_better(f, e, &a->e))
+        rt_ev_o e = rt_row_ev_o(f, row);
+        if (a->has && !ord_better(f, &e, &a->e))
             break;
         if (f->is_str) {
-            rt_pool_ref((rt_istr *)(uintptr_t)e->v);
+            rt_pool_ref((rt_istr *)(uintptr_t)e.v);
             if (a->has)
                 rt_pool_unref(pool, (rt_istr *)(uintptr_t)a->e.v);
         }
         a->has = 1;
-        a->e = *e;
+        a->e = e;
         break;
     }
     case RK_VAR: {
         /* Welford on x - k: identical values leave m2 exactly 0 */
         rt_acc_var *a = acc;
-        uint64_t w = ((const rt_ev_v *)ev)->v;
+        uint64_t w = rt_row_word(row, f->voff);
         if (a->n == 0)
             a->k = w;
         long double x = var_diff(f, w, a->k);
@@ -318,8 +310,8 @@ void rt_acc_merge(const rt_feat *f, void *dst, const void *src)
         if (!b->n)
             break;
         a->n += b->n;
-        neumaier(&a->s, &a->c, b->s);
-        neumaier(&a->s, &a->c, b->c);
+        rt_neumaier(&a->s, &a->c, b->s);
+        rt_neumaier(&a->s, &a->c, b->c);
         break;
     }
     case RK_MINMAX: {
@@ -345,94 +337,127 @@ void rt_acc_merge(const rt_feat *f, void *dst, const void *src)
     }
 }
 
-void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi)
+/* Iterates over the rows lo..hi-1 of q that feature f takes: ROW names each row's bytes. */
+#define FOR_ROWS(f, q, esz, lo, hi, ROW)                                                          \
+    for (const char *ROW = rt_dq_at(q, esz, lo), *end_ = rt_dq_at(q, esz, hi); ROW < end_; ROW += (esz)) \
+        if (rt_row_has(f, ROW))
+
+void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, uint32_t esz, size_t lo, size_t hi)
 {
     if (lo >= hi)
         return;
-    const uint32_t esz = f->esz;
+    const uint32_t voff = f->voff;
     switch (f->kind) {
-    case RK_COUNT:
-        ((rt_acc_count *)acc)->n += (int64_t)(hi - lo);
+    case RK_COUNT: {
+        int64_t n = 0;
+        FOR_ROWS(f, q, esz, lo, hi, r)
+            n++;
+        ((rt_acc_count *)acc)->n += n;
         break;
+    }
     case RK_SUM_I: {
-        rt_acc_sumi *a = acc;
-        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
         __int128 s = 0;
-        for (size_t i = lo; i < hi; i++)
-            s += (int64_t)e[i].v;
+        int64_t n = 0;
+        FOR_ROWS(f, q, esz, lo, hi, r) {
+            s += (int64_t)rt_row_word(r, voff);
+            n++;
+        }
+        rt_acc_sumi *a = acc;
         a->s += s;
-        a->n += (int64_t)(hi - lo);
+        a->n += n;
         break;
     }
     case RK_SUM_F: {
-        rt_acc_sumf *a = acc;
-        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
         double s = 0, c = 0;
-        for (size_t i = lo; i < hi; i++)
-            neumaier(&s, &c, w2f(e[i].v));
-        rt_acc_sumf b = {(int64_t)(hi - lo), s, c};
-        rt_acc_merge(f, a, &b);
+        int64_t n = 0;
+        FOR_ROWS(f, q, esz, lo, hi, r) {
+            rt_neumaier(&s, &c, w2f(rt_row_word(r, voff)));
+            n++;
+        }
+        rt_acc_sumf b = {n, s, c};
+        rt_acc_merge(f, acc, &b);
         break;
     }
     case RK_MINMAX: {
-        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
-        rt_acc_mm b = {1, e[lo].v};
+        rt_acc_mm b = {0, 0};
         if (f->d.in_type == RT_FLOAT) {
-            double best = w2f(e[lo].v);
-            size_t at = lo;
-            for (size_t i = lo + 1; i < hi; i++) {
-                double x = w2f(e[i].v);
-                if (f->hi ? x > best : x < best) {
+            double best = 0;
+            FOR_ROWS(f, q, esz, lo, hi, r) {
+                double x = w2f(rt_row_word(r, voff));
+                if (!b.has || (f->hi ? x > best : x < best)) {
                     best = x;
-                    at = i;
+                    b.v = rt_row_word(r, voff);
+                    b.has = 1;
                 }
             }
-            b.v = e[at].v;
         } else if (f->d.in_type != RT_STRING) {
-            int64_t best = (int64_t)e[lo].v;
-            for (size_t i = lo + 1; i < hi; i++) {
-                int64_t x = (int64_t)e[i].v;
-                if (f->hi ? x > best : x < best)
+            int64_t best = 0;
+            FOR_ROWS(f, q, esz, lo, hi, r) {
+                int64_t x = (int64_t)rt_row_word(r, voff);
+                if (!b.has || (f->hi ? x > best : x < best)) {
                     best = x;
+                    b.has = 1;
+                }
             }
             b.v = (uint64_t)best;
         } else {
-            for (size_t i = lo + 1; i < hi; i++)
-                if (mm_better(f, e[i].v, b.v))
-                    b.v = e[i].v;
+            FOR_ROWS(f, q, esz, lo, hi, r) {
+                uint64_t x = rt_row_word(r, voff);
+                if (!b.has || mm_better(f, x, b.v)) {
+                    b.v = x;
+                    b.has = 1;
+                }
+            }
         }
         rt_acc_merge(f, acc, &b);
         break;
     }
     case RK_ORDER: {
-        /* events are in time order: only the group sharing the extreme time can win */
-        const rt_ev_o *e = (const rt_ev_o *)rt_dq_at(q, esz, 0);
-        size_t best;
+        /* rows are in time order: only the rows sharing the extreme time can win */
+        rt_acc_ord b = {0, {0, 0, 0, 0, 0}};
         if (f->hi) {
-            best = hi - 1;
-            for (size_t i = hi - 1; i > lo && e[i - 1].ts == e[hi - 1].ts; i--)
-                if (ord_better(f, &e[i - 1], &e[best]))
-                    best = i - 1;
+            for (size_t i = hi; i-- > lo;) {
+                const char *r = rt_dq_at(q, esz, i);
+                if (!rt_row_has(f, r))
+                    continue;
+                if (b.has && rt_row_ts(r) != b.e.ts)
+                    break;
+                rt_ev_o e = rt_row_ev_o(f, r);
+                if (!b.has || ord_better(f, &e, &b.e))
+                    b.e = e;
+                b.has = 1;
+            }
         } else {
-            best = lo;
-            for (size_t i = lo + 1; i < hi && e[i].ts == e[lo].ts; i++)
-                if (ord_better(f, &e[i], &e[best]))
-                    best = i;
+            for (size_t i = lo; i < hi; i++) {
+                const char *r = rt_dq_at(q, esz, i);
+                if (!rt_row_has(f, r))
+                    continue;
+                if (b.has && rt_row_ts(r) != b.e.ts)
+                    break;
+                rt_ev_o e = rt_row_ev_o(f, r);
+                if (!b.has || ord_better(f, &e, &b.e))
+                    b.e = e;
+                b.has = 1;
+            }
         }
-        rt_acc_ord b = {1, e[best]};
         rt_acc_merge(f, acc, &b);
         break;
     }
     case RK_VAR: {
         /* two passes over x - k, k the first value: exact 0 for identical values */
-        const rt_ev_v *e = (const rt_ev_v *)rt_dq_at(q, esz, 0);
-        rt_acc_var b = {(int64_t)(hi - lo), e[lo].v, 0, 0};
+        rt_acc_var b = {0, 0, 0, 0};
         long double sum = 0;
-        for (size_t i = lo; i < hi; i++)
-            sum += var_diff(f, e[i].v, b.k);
+        FOR_ROWS(f, q, esz, lo, hi, r) {
+            if (!b.n)
+                b.k = rt_row_word(r, voff);
+            b.n++;
+            sum += var_diff(f, rt_row_word(r, voff), b.k);
+        }
+        if (!b.n)
+            break;
         b.mean = sum / (long double)b.n;
-        for (size_t i = lo; i < hi; i++) {
-            long double d = var_diff(f, e[i].v, b.k) - b.mean;
+        FOR_ROWS(f, q, esz, lo, hi, r) {
+            long double d = var_diff(f, rt_row_word(r, voff), b.k) - b.mean;
             b.m2 += d * d;
         }
         var_merge(f, acc, &b);

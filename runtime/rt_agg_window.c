@@ -1,90 +1,18 @@
-/* rt_agg_window.c - one feature's window state for one key: raw events, hop tiles, lifetime folds; point-in-time reads. */
+/* rt_agg_window.c - one feature's window over a key's shared rows: hop tiles, lifetime folds, block partials, point-in-time reads. */
 #include "rt_state_impl.h"
 
-static inline rt_deque *raw_of(char *fs)
+static inline void *tiles_of(char *set)
 {
-    return (rt_deque *)fs;
-}
-static inline const rt_deque *craw_of(const char *fs)
-{
-    return (const rt_deque *)fs;
-}
-static inline void *set_of(const rt_feat *f, char *fs)
-{
-    return fs + f->set_off;
-}
-static inline const void *cset_of(const rt_feat *f, const char *fs)
-{
-    return fs + f->set_off;
+    return set;
 }
 
-static inline int64_t ev_ts(const void *ev)
-{
-    int64_t ts;
-    memcpy(&ts, ev, sizeof ts);
-    return ts;
-}
+/* ---- folding ---- */
 
-static inline uint64_t ev_word(const rt_feat *f, const void *ev)
+/* The accumulator of hop tile k, created empty when absent; *front tells whether it was
+ * created as the oldest tile. */
+static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m, bool *front)
 {
-    return f->kind == RK_ORDER ? ((const rt_ev_o *)ev)->v : ((const rt_ev_v *)ev)->v;
-}
-
-static inline void ev_release(const rt_feat *f, const void *ev, rt_pool *pool)
-{
-    if (f->is_str)
-        rt_pool_unref(pool, (rt_istr *)(uintptr_t)ev_word(f, ev));
-}
-
-/* Drops the first k raw events. */
-static void raw_pop(const rt_feat *f, rt_deque *q, size_t k, rt_cx *cx)
-{
-    if (f->is_str)
-        for (size_t i = 0; i < k; i++)
-            ev_release(f, rt_dq_at(q, f->esz, i), cx->pool);
-    rt_dq_drop_front(q, f->esz, f->psz, k, cx->mem);
-}
-
-/* Computes the partials of the raw deque's complete blocks that lack one. Blocks holding the
- * head are never read, so they are not computed (their first events may be gone). */
-static void part_update(const rt_feat *f, rt_deque *q)
-{
-    if (!f->psz || !q->part)
-        return;
-    size_t first = ((size_t)q->head + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
-    size_t last = ((size_t)q->head + q->len) / RT_DQ_BLOCK;
-    size_t b = q->pvalid > first ? q->pvalid : first;
-    for (; b < last; b++) {
-        void *acc = q->part + b * f->psz;
-        memset(acc, 0, f->psz);
-        size_t lo = b * RT_DQ_BLOCK - q->head;
-        rt_acc_add_range(f, acc, q, lo, lo + RT_DQ_BLOCK);
-    }
-    if (last > q->pvalid)
-        q->pvalid = (uint32_t)last;
-}
-
-/* Adds raw events lo..hi-1 to a borrowed accumulator, whole blocks through their partials. */
-static void add_raw(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi)
-{
-    if (f->psz && q->part && hi > lo) {
-        size_t b0 = ((size_t)q->head + lo + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
-        size_t b1 = ((size_t)q->head + hi) / RT_DQ_BLOCK;
-        if (b1 > q->pvalid)
-            b1 = q->pvalid;
-        if (b0 < b1) {
-            rt_acc_add_range(f, acc, q, lo, b0 * RT_DQ_BLOCK - q->head);
-            for (size_t b = b0; b < b1; b++)
-                rt_acc_merge(f, acc, q->part + b * f->psz);
-            lo = b1 * RT_DQ_BLOCK - q->head;
-        }
-    }
-    rt_acc_add_range(f, acc, q, lo, hi);
-}
-
-/* The accumulator of hop tile k, created empty when absent. */
-static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m)
-{
+    *front = false;
     size_t pos = rt_dq_lower_back(tiles, f->tile_sz, k);
     char *p;
     if (pos < tiles->len && rt_dq_key(tiles, f->tile_sz, pos) == k) {
@@ -93,129 +21,177 @@ static void *tile_acc(const rt_feat *f, rt_deque *tiles, int64_t k, rt_mem *m)
         p = rt_dq_insert_at(tiles, f->tile_sz, 0, pos, m);
         memset(p, 0, f->tile_sz);
         memcpy(p, &k, sizeof k);
+        *front = pos == 0;
     }
     return p + f->tile_off;
 }
 
-/* Adds one event to the settled part (lifetime fold, hop tile or distinct set); the event
- * keeps its own reference. */
-static void fold(const rt_feat *f, char *fs, const void *ev, rt_cx *cx)
+int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t k, rt_cx *cx)
 {
+    bool front;
+    rt_acc_add(f, tile_acc(f, tiles_of(set), k, cx->mem, &front), row, cx->pool);
+    return front ? rt_win_tile_due(f, k) : INT64_MAX;
+}
+
+int64_t rt_win_fold(const rt_feat *f, char *set, const char *row, int64_t h, rt_cx *cx)
+{
+    assert(f->fold);
+    uint64_t v = 0;
     if (f->kind == RK_DISTINCT) {
-        int64_t pay = f->d.win == RT_WIN_HOP ? rt_floordiv(ev_ts(ev), f->d.hop_us) : 0;
-        uint64_t v = ev_word(f, ev);
-        if (rt_vset_put_max(set_of(f, fs), cx->mem, v, pay) && f->is_str)
+        int64_t pay = 0;
+        if (f->d.win == RT_WIN_HOP) {
+            pay = rt_floordiv(rt_row_ts(row), f->d.hop_us);
+            if (pay < rt_win_live_tile(f, h))
+                return INT64_MAX; /* no future window reaches it */
+        }
+        v = rt_row_word(row, f->voff);
+        if (rt_vset_put_max((rt_vset *)set, cx->mem, v, pay) && f->is_str)
             rt_pool_ref((rt_istr *)(uintptr_t)v);
-    } else if (f->d.win == RT_WIN_LIFETIME) {
-        rt_acc_add(f, set_of(f, fs), ev, cx->pool);
-    } else {
-        assert(f->d.win == RT_WIN_HOP);
-        void *acc = tile_acc(f, set_of(f, fs), rt_floordiv(ev_ts(ev), f->d.hop_us), cx->mem);
-        rt_acc_add(f, acc, ev, cx->pool);
+        return f->d.win == RT_WIN_HOP ? rt_win_tile_due(f, pay) : INT64_MAX;
+    }
+    rt_acc_add(f, set, row, cx->pool);
+    return INT64_MAX;
+}
+
+void rt_win_fold_rows(const rt_feat *f, char *set, const rt_deque *rows, size_t lo, size_t hi, int64_t h,
+                      rt_cx *cx)
+{
+    for (size_t i = lo; i < hi; i++) {
+        const char *r = rt_dq_at(rows, cx->esz, i);
+        if (rt_row_has(f, r))
+            rt_win_fold(f, set, r, h, cx);
     }
 }
 
-void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx)
+void rt_win_drop(const rt_feat *f, char *set, int64_t kd, rt_cx *cx)
 {
-    int64_t ts = ev_ts(ev);
-    switch (f->d.win) {
-    case RT_WIN_SLIDING:
-        if (ts < rt_sat_sub(h, f->d.size_us))
-            break; /* before every future window */
-        rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
-        part_update(f, raw_of(fs));
+    if (f->d.win != RT_WIN_HOP)
         return;
-    case RT_WIN_LIFETIME:
-        if (ts < h) {
-            fold(f, fs, ev, cx); /* visible to every future query */
-            break;
-        }
-        rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
-        part_update(f, raw_of(fs));
-        return;
-    case RT_WIN_HOP: {
-        int64_t k = rt_floordiv(ts, f->d.hop_us), ks = rt_floordiv(h, f->d.hop_us);
-        if (k < rt_sat_sub(ks, f->ntiles))
-            break; /* before every future window's first tile */
-        if (k < ks) {
-            fold(f, fs, ev, cx); /* a tile every future query sees whole or not at all */
-            break;
-        }
-        rt_dq_insert(raw_of(fs), f->esz, f->psz, ev, cx->mem);
-        part_update(f, raw_of(fs));
+    if (f->kind == RK_DISTINCT) {
+        rt_vset_purge((rt_vset *)set, cx->mem, kd, f->is_str ? cx->pool : NULL);
         return;
     }
-    }
-    ev_release(f, ev, cx->pool);
+    rt_deque *tiles = tiles_of(set);
+    size_t m = rt_dq_lower_front(tiles, f->tile_sz, kd);
+    if (f->is_str)
+        for (size_t i = 0; i < m; i++)
+            rt_acc_release(f, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off, cx->pool);
+    rt_dq_drop_front(tiles, f->tile_sz, 0, m, cx->mem);
 }
 
-void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx)
+int64_t rt_win_set_due(const rt_feat *f, const char *set)
 {
-    rt_deque *q = raw_of(fs);
-    switch (f->d.win) {
-    case RT_WIN_SLIDING:
-        raw_pop(f, q, rt_dq_lower_front(q, f->esz, rt_sat_sub(h, f->d.size_us)), cx);
-        break;
-    case RT_WIN_LIFETIME: {
-        size_t n = rt_dq_lower_front(q, f->esz, h);
-        for (size_t i = 0; i < n; i++)
-            fold(f, fs, rt_dq_at(q, f->esz, i), cx);
-        raw_pop(f, q, n, cx);
-        break;
+    if (f->d.win != RT_WIN_HOP)
+        return INT64_MAX;
+    if (f->kind == RK_DISTINCT) {
+        const rt_vset *v = (const rt_vset *)set;
+        return v->count ? rt_win_tile_due(f, v->lo) : INT64_MAX;
     }
-    case RT_WIN_HOP: {
-        int64_t ks = rt_floordiv(h, f->d.hop_us), kd = rt_sat_sub(ks, f->ntiles);
-        if (f->kind == RK_DISTINCT) {
-            rt_vset_purge(set_of(f, fs), cx->mem, kd, f->is_str ? cx->pool : NULL);
-        } else {
-            rt_deque *tiles = set_of(f, fs);
-            size_t m = rt_dq_lower_front(tiles, f->tile_sz, kd);
-            for (size_t i = 0; i < m; i++)
-                rt_acc_release(f, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off, cx->pool);
-            rt_dq_drop_front(tiles, f->tile_sz, 0, m, cx->mem);
+    const rt_deque *tiles = (const rt_deque *)set;
+    return tiles->len ? rt_win_tile_due(f, rt_dq_key(tiles, f->tile_sz, 0)) : INT64_MAX;
+}
+
+/* ---- block partials over the shared rows ---- */
+
+void rt_rows_part_update(const rt_feat *feats, int n, rt_deque *q, rt_cx *cx)
+{
+    char *part = rt_dq_part(q, cx->esz, cx->psz);
+    if (!part)
+        return;
+    /* blocks holding the head are never read (their first rows may be gone) */
+    size_t first = ((size_t)q->head + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
+    size_t last = ((size_t)q->head + q->len) / RT_DQ_BLOCK;
+    size_t b = q->pvalid > first ? q->pvalid : first;
+    for (; b < last; b++) {
+        char *bp = part + b * cx->psz;
+        size_t lo = b * RT_DQ_BLOCK - q->head;
+        for (int i = 0; i < n; i++) {
+            const rt_feat *f = &feats[i];
+            if (!f->psz)
+                continue;
+            memset(bp + f->poff, 0, f->psz);
+            rt_acc_add_range(f, bp + f->poff, q, cx->esz, lo, lo + RT_DQ_BLOCK);
         }
-        size_t n = rt_dq_lower_front(q, f->esz, rt_tile_start(ks, f->d.hop_us));
-        for (size_t i = 0; i < n; i++) {
-            const char *ev = rt_dq_at(q, f->esz, i);
-            if (rt_floordiv(ev_ts(ev), f->d.hop_us) >= kd)
-                fold(f, fs, ev, cx);
+    }
+    if (last > q->pvalid)
+        q->pvalid = (uint32_t)last;
+}
+
+/* Adds the rows lo..hi-1 that f takes to a borrowed accumulator, whole blocks through their
+ * partials. */
+static void add_raw(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi, const rt_cx *cx)
+{
+    const char *part = f->psz ? rt_dq_part(q, cx->esz, cx->psz) : NULL;
+    if (part && hi > lo) {
+        size_t b0 = ((size_t)q->head + lo + RT_DQ_BLOCK - 1) / RT_DQ_BLOCK;
+        size_t b1 = ((size_t)q->head + hi) / RT_DQ_BLOCK;
+        if (b1 > q->pvalid)
+            b1 = q->pvalid;
+        if (b0 < b1) {
+            rt_acc_add_range(f, acc, q, cx->esz, lo, b0 * RT_DQ_BLOCK - q->head);
+            for (size_t b = b0; b < b1; b++)
+                rt_acc_merge(f, acc, part + b * cx->psz + f->poff);
+            lo = b1 * RT_DQ_BLOCK - q->head;
         }
-        raw_pop(f, q, n, cx);
-        break;
     }
+    rt_acc_add_range(f, acc, q, cx->esz, lo, hi);
+}
+
+/* ---- reads ---- */
+
+/* The first row position that still feeds f raw: rows below f's keep bound at the key's
+ * settled horizon are folded (or out of every window). */
+static size_t raw_from(const rt_feat *f, const rt_keyst *ks, int64_t bound, const rt_cx *cx)
+{
+    if (f->fold) {
+        int64_t kb = rt_win_keep_bound(f, ks->settled);
+        if (kb > bound)
+            bound = kb;
     }
-    part_update(f, q);
+    return rt_dq_lower_front(&ks->rows, cx->esz, bound);
 }
 
 /* count_distinct at t: settled values (their set) plus raw values not already counted. */
-static int64_t distinct_at(const rt_feat *f, const char *fs, int64_t t, rt_cx *cx)
+static int64_t distinct_at(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_cx *cx)
 {
-    const rt_deque *q = craw_of(fs);
-    const rt_ev_v *e = q->len ? (const rt_ev_v *)rt_dq_at(q, f->esz, 0) : NULL;
-    size_t hi = rt_dq_lower_back(q, f->esz, t);
+    const rt_deque *q = &ks->rows;
+    const uint32_t esz = cx->esz;
+    size_t hi = rt_dq_lower_back(q, esz, t);
     int64_t n = 0;
     rt_vscratch_reset(cx->scratch);
     switch (f->d.win) {
     case RT_WIN_SLIDING:
-        for (size_t i = rt_dq_lower_front(q, f->esz, rt_sat_sub(t, f->d.size_us)); i < hi; i++)
-            n += rt_vscratch_add(cx->scratch, e[i].v);
+        for (size_t i = raw_from(f, ks, rt_sat_sub(t, f->d.size_us), cx); i < hi; i++) {
+            const char *r = rt_dq_at(q, esz, i);
+            if (rt_row_has(f, r))
+                n += rt_vscratch_add(cx->scratch, rt_row_word(r, f->voff));
+        }
         break;
     case RT_WIN_LIFETIME: {
-        const rt_vset *s = cset_of(f, fs);
+        const rt_vset *s = (const rt_vset *)set;
         n = s->count;
-        for (size_t i = 0; i < hi; i++)
-            if (!rt_vset_get(s, e[i].v, NULL))
-                n += rt_vscratch_add(cx->scratch, e[i].v);
+        for (size_t i = raw_from(f, ks, INT64_MIN, cx); i < hi; i++) {
+            const char *r = rt_dq_at(q, esz, i);
+            if (!rt_row_has(f, r))
+                continue;
+            uint64_t v = rt_row_word(r, f->voff);
+            if (!rt_vset_get(s, v, NULL))
+                n += rt_vscratch_add(cx->scratch, v);
+        }
         break;
     }
     case RT_WIN_HOP: {
-        const rt_vset *s = cset_of(f, fs);
-        int64_t ka = rt_sat_sub(rt_floordiv(t, f->d.hop_us), f->ntiles);
+        const rt_vset *s = (const rt_vset *)set;
+        int64_t ka = rt_win_live_tile(f, t);
         n = (int64_t)rt_vset_count_from(s, ka);
-        for (size_t i = rt_dq_lower_front(q, f->esz, rt_tile_start(ka, f->d.hop_us)); i < hi; i++) {
+        for (size_t i = raw_from(f, ks, rt_tile_start(ka, f->d.hop_us), cx); i < hi; i++) {
+            const char *r = rt_dq_at(q, esz, i);
+            if (!rt_row_has(f, r))
+                continue;
+            uint64_t v = rt_row_word(r, f->voff);
             int64_t tile;
-            if (!(rt_vset_get(s, e[i].v, &tile) && tile >= ka))
-                n += rt_vscratch_add(cx->scratch, e[i].v);
+            if (!(rt_vset_get(s, v, &tile) && tile >= ka))
+                n += rt_vscratch_add(cx->scratch, v);
         }
         break;
     }
@@ -223,35 +199,42 @@ static int64_t distinct_at(const rt_feat *f, const char *fs, int64_t t, rt_cx *c
     return n;
 }
 
-void rt_win_query(const rt_feat *f, const char *fs, int64_t t, rt_slot *out, rt_cx *cx)
+void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_slot *out, rt_cx *cx)
 {
     if (f->kind == RK_DISTINCT) {
         memset(out, 0, sizeof *out);
-        out->v.i = distinct_at(f, fs, t, cx);
+        out->v.i = distinct_at(f, ks, set, t, cx);
         return;
     }
-    const rt_deque *q = craw_of(fs);
+    const rt_deque *q = &ks->rows;
     rt_acc_any a;
     memset(&a, 0, sizeof a);
-    size_t lo = 0, hi = rt_dq_lower_back(q, f->esz, t);
+    size_t lo = 0, hi = rt_dq_lower_back(q, cx->esz, t);
     switch (f->d.win) {
     case RT_WIN_LIFETIME:
-        rt_acc_merge(f, &a, cset_of(f, fs));
+        rt_acc_merge(f, &a, set);
+        lo = raw_from(f, ks, INT64_MIN, cx);
         break;
     case RT_WIN_SLIDING:
-        lo = rt_dq_lower_front(q, f->esz, rt_sat_sub(t, f->d.size_us));
+        lo = raw_from(f, ks, rt_sat_sub(t, f->d.size_us), cx);
         break;
     case RT_WIN_HOP: {
-        /* whole settled tiles from the window's first tile, then the raw events after them */
-        const rt_deque *tiles = cset_of(f, fs);
-        int64_t ka = rt_sat_sub(rt_floordiv(t, f->d.hop_us), f->ntiles);
-        for (size_t i = rt_dq_lower_front(tiles, f->tile_sz, ka); i < tiles->len; i++)
-            rt_acc_merge(f, &a, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off);
-        lo = rt_dq_lower_front(q, f->esz, rt_tile_start(ka, f->d.hop_us));
+        /* the tiles before t's own are whole (every row before t is in): merge them; t's own
+         * tile also holds rows at or after t, so its rows before t are read raw */
+        const rt_deque *tiles = (const rt_deque *)set;
+        int64_t kt = rt_floordiv(t, f->d.hop_us), ka = rt_sat_sub(kt, f->ntiles);
+        for (size_t i = rt_dq_lower_front(tiles, f->tile_sz, ka); i < tiles->len; i++) {
+            const char *tile = rt_dq_at(tiles, f->tile_sz, i);
+            if (rt_row_ts(tile) >= kt)
+                break;
+            rt_acc_merge(f, &a, tile + f->tile_off);
+        }
+        lo = rt_dq_lower_front(q, cx->esz, rt_tile_start(kt, f->d.hop_us));
         break;
     }
     }
-    add_raw(f, &a, q, lo, hi);
+    if (lo < hi)
+        add_raw(f, &a, q, lo, hi, cx);
     rt_acc_result(f, &a, out);
     if (f->d.ttl_us > 0 && a.o.has && a.o.e.ts < rt_sat_sub(t, f->d.ttl_us)) {
         memset(out, 0, sizeof *out);
@@ -259,34 +242,29 @@ void rt_win_query(const rt_feat *f, const char *fs, int64_t t, rt_slot *out, rt_
     }
 }
 
-bool rt_win_empty(const rt_feat *f, const char *fs)
+bool rt_win_set_empty(const rt_feat *f, const char *set)
 {
-    if (craw_of(fs)->len)
-        return false;
     if (f->kind == RK_DISTINCT)
-        return f->d.win == RT_WIN_SLIDING || ((const rt_vset *)cset_of(f, fs))->count == 0;
+        return f->d.win == RT_WIN_SLIDING || ((const rt_vset *)set)->count == 0;
     switch (f->d.win) {
     case RT_WIN_LIFETIME:
-        return rt_acc_empty(f, cset_of(f, fs));
+        return rt_acc_empty(f, set);
     case RT_WIN_HOP:
-        return ((const rt_deque *)cset_of(f, fs))->len == 0;
+        return ((const rt_deque *)set)->len == 0;
     default:
         return true;
     }
 }
 
-void rt_win_release(const rt_feat *f, char *fs, rt_cx *cx)
+void rt_win_release(const rt_feat *f, char *set, rt_cx *cx)
 {
-    rt_deque *q = raw_of(fs);
-    raw_pop(f, q, q->len, cx);
-    rt_dq_release(q, f->esz, f->psz, cx->mem);
     if (f->kind == RK_DISTINCT) {
         if (f->d.win != RT_WIN_SLIDING)
-            rt_vset_release(set_of(f, fs), cx->mem, f->is_str ? cx->pool : NULL);
+            rt_vset_release((rt_vset *)set, cx->mem, f->is_str ? cx->pool : NULL);
     } else if (f->d.win == RT_WIN_LIFETIME) {
-        rt_acc_release(f, set_of(f, fs), cx->pool);
+        rt_acc_release(f, set, cx->pool);
     } else if (f->d.win == RT_WIN_HOP) {
-        rt_deque *tiles = set_of(f, fs);
+        rt_deque *tiles = tiles_of(set);
         for (size_t i = 0; i < tiles->len; i++)
             rt_acc_release(f, rt_dq_at(tiles, f->tile_sz, i) + f->tile_off, cx->pool);
         rt_dq_release(tiles, f->tile_sz, 0, cx->mem);

@@ -46,7 +46,16 @@ struct rt_engine {
     rt_scratch scratch; /* for row functions; reset after every event */
     rt_slot *keys;      /* row function outputs, sized for the widest view */
     rt_slot *inputs;
+    int width;          /* slots per event in keys and inputs */
+    /* rt_engine_apply_batch: row function outputs of up to ENG_BATCH events */
+    rt_slot *bkeys, *binputs;
+    rt_view_event *bevs;
+    int64_t *bts;
+    unsigned char *bok;
 };
+
+/* Events whose view updates rt_engine_apply_batch hands over together. */
+#define ENG_BATCH 64
 
 static bool setup_source(rt_engine *e, int s)
 {
@@ -118,9 +127,16 @@ rt_engine *rt_engine_new(const rt_program *p, const rt_fn_table *fns, const bool
         width = p->views[v].nkeys > width ? p->views[v].nkeys : width;
         width = p->views[v].nfeatures > width ? p->views[v].nfeatures : width;
     }
+    e->width = width;
     e->keys = calloc((size_t)width, sizeof *e->keys);
     e->inputs = calloc((size_t)width, sizeof *e->inputs);
-    if (!e->sources || !e->views || !e->keys || !e->inputs)
+    e->bkeys = calloc((size_t)width * ENG_BATCH, sizeof *e->bkeys);
+    e->binputs = calloc((size_t)width * ENG_BATCH, sizeof *e->binputs);
+    e->bevs = calloc(ENG_BATCH, sizeof *e->bevs);
+    e->bts = calloc(ENG_BATCH, sizeof *e->bts);
+    e->bok = calloc(ENG_BATCH, sizeof *e->bok);
+    if (!e->sources || !e->views || !e->keys || !e->inputs || !e->bkeys || !e->binputs || !e->bevs || !e->bts ||
+        !e->bok)
         goto oom;
     for (int s = 0; s < p->nsources; s++)
         if (!setup_source(e, s))
@@ -162,6 +178,11 @@ void rt_engine_free(rt_engine *e)
     free(e->views);
     free(e->keys);
     free(e->inputs);
+    free(e->bkeys);
+    free(e->binputs);
+    free(e->bevs);
+    free(e->bts);
+    free(e->bok);
     free(e);
 }
 
@@ -182,12 +203,10 @@ static bool is_late(int64_t ts, int64_t wm, int64_t lateness)
     return ts < wm && (uint64_t)wm - (uint64_t)ts > (uint64_t)lateness;
 }
 
-rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record)
+/* Checks an event's time against the source's watermark and lateness, moving the watermark
+ * and counting; the event is applied only when the result is RT_APPLY_ACCEPTED. */
+static rt_apply_result admit(const rt_prog_source *ps, eng_source *es, const rt_slot *record, int64_t *ts_out)
 {
-    assert(src >= 0 && src < e->p->nsources);
-    const rt_prog_source *ps = &e->p->sources[src];
-    eng_source *es = &e->sources[src];
-    assert(ps->kind != RT_SOURCE_REQUEST);
     const rt_slot *time = &record[ps->time_field];
     if (time->null)
         return RT_APPLY_NO_TIME;
@@ -200,6 +219,20 @@ rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record)
         es->wm = ts;
     es->has_wm = true;
     es->accepted++;
+    *ts_out = ts;
+    return RT_APPLY_ACCEPTED;
+}
+
+rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    const rt_prog_source *ps = &e->p->sources[src];
+    eng_source *es = &e->sources[src];
+    assert(ps->kind != RT_SOURCE_REQUEST);
+    int64_t ts;
+    rt_apply_result r = admit(ps, es, record, &ts);
+    if (r != RT_APPLY_ACCEPTED)
+        return r;
     const rt_slot *seq = ps->seq_field >= 0 ? &record[ps->seq_field] : NULL;
     for (int i = 0; i < es->nviews; i++) {
         int v = es->views[i];
@@ -208,6 +241,45 @@ rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record)
         rt_scratch_reset(&e->scratch);
     }
     return RT_APPLY_ACCEPTED;
+}
+
+size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size_t n, rt_apply_result *results)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    const rt_prog_source *ps = &e->p->sources[src];
+    eng_source *es = &e->sources[src];
+    assert(ps->kind != RT_SOURCE_REQUEST);
+    size_t nf = (size_t)ps->nfields, accepted = 0, w = (size_t)e->width;
+    for (size_t base = 0; base < n; base += ENG_BATCH) {
+        size_t m = n - base < ENG_BATCH ? n - base : ENG_BATCH;
+        const rt_slot *recs = records + base * nf;
+        /* watermark and lateness, event by event: they depend on the order alone */
+        for (size_t i = 0; i < m; i++) {
+            rt_apply_result r = admit(ps, es, recs + i * nf, &e->bts[i]);
+            e->bok[i] = r == RT_APPLY_ACCEPTED;
+            accepted += e->bok[i];
+            if (results)
+                results[base + i] = r;
+        }
+        /* then each view takes the group's events that reach it */
+        for (int vi = 0; vi < es->nviews; vi++) {
+            int v = es->views[vi];
+            size_t k = 0;
+            for (size_t i = 0; i < m; i++) {
+                if (!e->bok[i])
+                    continue;
+                const rt_slot *rec = recs + i * nf;
+                rt_slot *keys = e->bkeys + k * w, *inputs = e->binputs + k * w;
+                if (!e->fns->row[v](&e->scratch, rec, keys, inputs))
+                    continue;
+                e->bevs[k] = (rt_view_event){keys, e->bts[i], ps->seq_field >= 0 ? &rec[ps->seq_field] : NULL, inputs};
+                k++;
+            }
+            rt_view_ingest_batch(e->views[v].state, e->bevs, k);
+            rt_scratch_reset(&e->scratch); /* the inputs may point into it */
+        }
+    }
+    return accepted;
 }
 
 bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm)

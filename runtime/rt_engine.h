@@ -42,6 +42,13 @@ typedef enum rt_apply_result {
  * Strings in record are copied as needed. */
 rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record);
 
+/* Applies records[0..n) of source src (n records of nfields slots each, one after the
+ * other) in order, with the same effect as n calls of rt_engine_apply, and writes each
+ * one's result to results[i] when results is not NULL. Returns the number accepted. Faster
+ * than single calls when a view has many keys: the key lookups and state loads of
+ * neighbouring events overlap. */
+size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size_t n, rt_apply_result *results);
+
 /* Watermark of src; false when no event has been accepted yet. */
 bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm);
 

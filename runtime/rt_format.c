@@ -3,6 +3,7 @@
 #include "rt_time.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,12 @@
  * exponent of d.ddd x 10^exp10 and returns the number of digits. */
 static int shortest_digits(double x, char digits[18], int *exp10) {
     char tmp[40];
-    for (int prec = 1; prec <= 17; prec++) {
+    /* For a normal double, any decimal of at most 15 digits that reads back as x lies within
+     * 2^-53 relative of x, so rounding x to 15 digits gives exactly that decimal (padded with
+     * zeros): one try at 15 digits finds every short form, then 16 and 17 remain. Subnormals
+     * have less relative precision and take the plain search from 1 digit. */
+    int first = fabs(x) >= DBL_MIN ? 15 : 1;
+    for (int prec = first; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, x);
         if (strtod(tmp, NULL) == x || prec == 17)
             break;

@@ -65,14 +65,16 @@ typedef struct kchunk {
 } kchunk;
 
 typedef struct kslot {
+    uint64_t word; /* single fixed-size keys: the key's own word; other keys: their hash */
     uint32_t idx1; /* dense index + 1; 0 = empty */
-    uint32_t frag; /* high 32 bits of the hash */
+    uint32_t pad_;
 } kslot;
 
 struct rt_keytab {
     int nkeys;
     rt_type *types;
     bool has_str;
+    bool word_key; /* one part, an int, timestamp or bool: the slot holds the key itself */
     kslot *slots;
     size_t mask; /* slot count - 1; slot count is a power of two */
     size_t count, dcap;
@@ -149,6 +151,7 @@ rt_keytab *rt_keytab_new(int nkeys, const rt_type *types)
     memcpy(kt->types, types, sizeof(rt_type) * (size_t)nkeys);
     for (int j = 0; j < nkeys; j++)
         kt->has_str |= types[j] == RT_STRING;
+    kt->word_key = nkeys == 1 && (types[0] == RT_INT || types[0] == RT_TIMESTAMP || types[0] == RT_BOOL);
     kt->mask = 15;
     kt->slots = xrealloc(NULL, sizeof(kslot) * 16);
     memset(kt->slots, 0, sizeof(kslot) * 16);
@@ -178,8 +181,16 @@ static inline uint64_t word_of(rt_type t, const rt_slot *s)
     return (uint64_t)s->v.i;
 }
 
+/* The hash of a word key. */
+static inline uint64_t word_hash(uint64_t w)
+{
+    return rt_hash_mix(w ^ P2);
+}
+
 uint64_t rt_keytab_hash(const rt_keytab *kt, const rt_slot *key)
 {
+    if (kt->word_key)
+        return word_hash((uint64_t)key[0].v.i);
     uint64_t h = P2;
     for (int j = 0; j < kt->nkeys; j++) {
         if (kt->types[j] == RT_STRING)
@@ -218,19 +229,39 @@ static bool key_eq(const rt_keytab *kt, const rt_slot *a, const rt_slot *b)
     return true;
 }
 
+/* What a slot holds for a key of hash h. */
+static inline uint64_t slot_word(const rt_keytab *kt, const rt_slot *key, uint64_t h)
+{
+    return kt->word_key ? (uint64_t)key[0].v.i : h;
+}
+
 /* Slot position of key (hash h): where it is, or the empty slot where it would go. */
 static size_t probe(const rt_keytab *kt, const rt_slot *key, uint64_t h)
 {
     size_t i = h & kt->mask;
-    uint32_t frag = (uint32_t)(h >> 32);
+    uint64_t w = slot_word(kt, key, h);
+    if (kt->word_key) {
+        for (;;) {
+            const kslot *s = &kt->slots[i];
+            if (!s->idx1 || s->word == w)
+                return i;
+            i = (i + 1) & kt->mask;
+        }
+    }
     for (;;) {
-        kslot s = kt->slots[i];
-        if (!s.idx1)
+        const kslot *s = &kt->slots[i];
+        if (!s->idx1)
             return i;
-        if (s.frag == frag && key_eq(kt, kt->keys + (size_t)(s.idx1 - 1) * kt->nkeys, key))
+        if (s->word == w && key_eq(kt, kt->keys + (size_t)(s->idx1 - 1) * kt->nkeys, key))
             return i;
         i = (i + 1) & kt->mask;
     }
+}
+
+/* The home position of an occupied slot. */
+static inline size_t slot_home(const rt_keytab *kt, const kslot *s)
+{
+    return (kt->word_key ? word_hash(s->word) : s->word) & kt->mask;
 }
 
 int64_t rt_keytab_find(const rt_keytab *kt, const rt_slot *key)
@@ -254,19 +285,40 @@ static void grow_slots(rt_keytab *kt)
         while (kt->slots[i].idx1)
             i = (i + 1) & kt->mask;
         kt->slots[i].idx1 = (uint32_t)(d + 1);
-        kt->slots[i].frag = (uint32_t)(h >> 32);
+        kt->slots[i].word = slot_word(kt, kt->keys + d * (size_t)kt->nkeys, h);
     }
 }
 
 int64_t rt_keytab_upsert(rt_keytab *kt, const rt_slot *key, bool *inserted)
 {
+    return rt_keytab_upsert_hashed(kt, key, rt_keytab_hash(kt, key), inserted);
+}
+
+void rt_keytab_prefetch(const rt_keytab *kt, uint64_t hash)
+{
+    __builtin_prefetch(&kt->slots[hash & kt->mask]);
+}
+
+int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t h, bool *inserted)
+{
     *inserted = false;
-    if (has_null(kt, key))
-        return -1;
-    uint64_t h = rt_keytab_hash(kt, key);
-    size_t i = probe(kt, key, h);
-    if (kt->slots[i].idx1)
-        return (int64_t)kt->slots[i].idx1 - 1;
+    size_t i;
+    if (kt->word_key) {
+        /* the common entity key: compare the words in the slots, nothing else is read */
+        if (key[0].null)
+            return -1;
+        uint64_t w = (uint64_t)key[0].v.i;
+        const kslot *slots = kt->slots;
+        for (i = h & kt->mask; slots[i].idx1; i = (i + 1) & kt->mask)
+            if (slots[i].word == w)
+                return (int64_t)slots[i].idx1 - 1;
+    } else {
+        if (has_null(kt, key))
+            return -1;
+        i = probe(kt, key, h);
+        if (kt->slots[i].idx1)
+            return (int64_t)kt->slots[i].idx1 - 1;
+    }
     if (kt->count >= UINT32_MAX - 1) {
         fprintf(stderr, "featrt: too many keys in one view\n");
         abort();
@@ -296,7 +348,7 @@ int64_t rt_keytab_upsert(rt_keytab *kt, const rt_slot *key, bool *inserted)
         }
     }
     kt->slots[i].idx1 = (uint32_t)(d + 1);
-    kt->slots[i].frag = (uint32_t)(h >> 32);
+    kt->slots[i].word = slot_word(kt, key, h);
     *inserted = true;
     return (int64_t)d;
 }
@@ -323,7 +375,7 @@ size_t rt_keytab_remove(rt_keytab *kt, size_t idx)
         kslot s = kt->slots[j];
         if (!s.idx1)
             break;
-        size_t home = kt->hashes[s.idx1 - 1] & kt->mask;
+        size_t home = slot_home(kt, &s);
         /* s may move to i when its home is not in the cyclic range (i, j] */
         bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (!stays) {

@@ -34,6 +34,11 @@ int64_t rt_keytab_find(const rt_keytab *kt, const rt_slot *key);
 /* Dense index of key, inserting it (as index count) when absent; *inserted tells which.
  * Returns -1 (and inserts nothing) when a part of key is null. */
 int64_t rt_keytab_upsert(rt_keytab *kt, const rt_slot *key, bool *inserted);
+/* rt_keytab_upsert for a key whose rt_keytab_hash is hash (computed ahead, e.g. to
+ * prefetch). */
+int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t hash, bool *inserted);
+/* Hints the processor to fetch the slot a key of this hash is probed from first. */
+void rt_keytab_prefetch(const rt_keytab *kt, uint64_t hash);
 /* Removes the key at index idx (< count). The key that had index count-1 takes index idx;
  * returns that old index (equal to idx when idx was the last). */
 size_t rt_keytab_remove(rt_keytab *kt, size_t idx);

@@ -22,6 +22,19 @@ void rt_view_state_free(rt_view_state *s);
 void rt_view_ingest(rt_view_state *s, const rt_slot *keys, int64_t ts, const rt_slot *seq,
                     const rt_slot *inputs);
 
+/* One event for rt_view_ingest_batch: the arguments of one rt_view_ingest call. */
+typedef struct rt_view_event {
+    const rt_slot *keys;   /* nkeys slots */
+    int64_t ts;
+    const rt_slot *seq;    /* NULL or a slot */
+    const rt_slot *inputs; /* nfeatures slots */
+} rt_view_event;
+
+/* Applies evs[0..n) in order, with the same result as calling rt_view_ingest on each; the
+ * key lookups and state loads of neighbouring events overlap, which makes it faster when
+ * keys are many (their state is not in cache). */
+void rt_view_ingest_batch(rt_view_state *s, const rt_view_event *evs, size_t n);
+
 /* A promise: no later query has t < horizon (horizons only move forward; a smaller one is
  * ignored). Lets the state fold settled events into partial aggregates and drop events no
  * query can see any more. Does a small, bounded amount of clean-up work per call on keys

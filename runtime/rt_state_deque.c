@@ -1,20 +1,9 @@
 /* rt_state_deque.c - key-ordered deques of fixed-size elements (raw events, hop tiles) with room for block partials. */
 #include "rt_state_impl.h"
 
-#define MIN_CAP_BYTES 64
-
-size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key)
-{
-    size_t lo = 0, hi = q->len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (rt_dq_key(q, esz, mid) < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
+#define MIN_CAP_BYTES 32
+/* An emptied deque keeps a buffer up to this size (it is freed with the deque). */
+#define KEEP_BYTES 256
 
 /* Binary search for the first key >= key among positions [lo1, hi), knowing every key
  * before lo1 is < key and key(hi) >= key (or hi == len). */
@@ -63,27 +52,59 @@ static size_t upper_back(const rt_deque *q, uint32_t esz, int64_t key)
     return key == INT64_MAX ? q->len : rt_dq_lower_back(q, esz, key + 1);
 }
 
-/* Moves the live elements to a buffer of ncap elements (or to the start of the same one
- * when ncap == cap); every partial becomes invalid. */
+static size_t block_bytes(size_t cap, uint32_t esz, uint32_t psz)
+{
+    return cap * esz + (psz ? cap / RT_DQ_BLOCK * psz : 0);
+}
+
+/* Moves the live elements to a buffer of ncap elements (or to the front of the same one when
+ * ncap == cap). When both buffers hold partials and there is room, the elements keep their
+ * places within their blocks, so the valid partials move along; otherwise they are all
+ * invalid afterwards. */
 static void relocate(rt_deque *q, uint32_t esz, uint32_t psz, size_t ncap, rt_mem *m)
 {
+    size_t off = q->head % RT_DQ_BLOCK, skip = q->head / RT_DQ_BLOCK; /* blocks before the head's */
+    bool keep = psz && q->cap >= RT_DQ_BLOCK && ncap >= RT_DQ_BLOCK && off + q->len < ncap;
+    if (!keep)
+        off = 0;
+    size_t nvalid = keep && q->pvalid > skip ? q->pvalid - skip : 0;
+    char *src = q->data + (size_t)q->head * esz;
     if (ncap == q->cap) {
-        memmove(q->data, q->data + (size_t)q->head * esz, (size_t)q->len * esz);
-    } else {
-        char *nd = rt_mem_alloc(m, ncap * esz);
-        if (q->len)
-            memcpy(nd, q->data + (size_t)q->head * esz, (size_t)q->len * esz);
-        rt_mem_free(m, q->data, (size_t)q->cap * esz);
-        q->data = nd;
-        size_t oldb = q->cap / RT_DQ_BLOCK, newb = ncap / RT_DQ_BLOCK;
-        if (psz && oldb != newb) {
-            rt_mem_free(m, q->part, oldb * psz);
-            q->part = newb ? rt_mem_alloc(m, newb * psz) : NULL;
+        memmove(q->data + off * esz, src, (size_t)q->len * esz);
+        if (nvalid) {
+            char *part = q->data + (size_t)q->cap * esz;
+            memmove(part, part + skip * psz, nvalid * psz);
         }
+    } else {
+        char *nd = rt_mem_alloc(m, block_bytes(ncap, esz, psz));
+        if (q->len)
+            memcpy(nd + off * esz, src, (size_t)q->len * esz);
+        if (nvalid)
+            memcpy(nd + ncap * esz, q->data + (size_t)q->cap * esz + skip * psz, nvalid * psz);
+        if (q->data)
+            rt_mem_free(m, q->data, block_bytes(q->cap, esz, psz));
+        q->data = nd;
         q->cap = (uint32_t)ncap;
     }
-    q->head = 0;
-    q->pvalid = 0;
+    q->head = (uint32_t)off;
+    q->pvalid = (uint32_t)nvalid;
+}
+
+/* The capacity after cap when full: twice as many elements, and below the size where
+ * partials start, as many as fill the allocator's block. */
+static size_t grown_cap(size_t cap, uint32_t esz, uint32_t psz)
+{
+    size_t ncap = cap ? cap * 2 : (MIN_CAP_BYTES + esz - 1) / esz;
+    if (!psz || ncap < RT_DQ_BLOCK) {
+        size_t fill = rt_mem_class_bytes(ncap * esz) / esz;
+        if (fill > ncap && (!psz || fill < RT_DQ_BLOCK))
+            ncap = fill;
+    }
+    if (ncap > UINT32_MAX) {
+        assert(!"deque too large");
+        ncap = UINT32_MAX;
+    }
+    return ncap;
 }
 
 char *rt_dq_insert_at(rt_deque *q, uint32_t esz, uint32_t psz, size_t pos, rt_mem *m)
@@ -94,12 +115,7 @@ char *rt_dq_insert_at(rt_deque *q, uint32_t esz, uint32_t psz, size_t pos, rt_me
             /* the dead front is as large as the live part: slide down (amortised by the pops) */
             relocate(q, esz, psz, q->cap, m);
         } else {
-            size_t ncap = q->cap ? (size_t)q->cap * 2 : (MIN_CAP_BYTES + esz - 1) / esz;
-            if (ncap > UINT32_MAX) {
-                assert(!"deque too large");
-                ncap = UINT32_MAX;
-            }
-            relocate(q, esz, psz, ncap, m);
+            relocate(q, esz, psz, grown_cap(q->cap, esz, psz), m);
         }
     }
     /* the elements from pos on move one place: their blocks' partials are stale */
@@ -129,7 +145,10 @@ void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem 
     q->head += (uint32_t)k;
     q->len -= (uint32_t)k;
     if (q->len == 0) {
-        rt_dq_release(q, esz, psz, m);
+        /* a small buffer is kept for the key's next element */
+        if (block_bytes(q->cap, esz, psz) > KEEP_BYTES)
+            rt_dq_release(q, esz, psz, m);
+        q->head = q->pvalid = 0;
         return;
     }
     /* shrink when a quarter full, so a burst does not pin memory */
@@ -141,8 +160,6 @@ void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem 
 void rt_dq_release(rt_deque *q, uint32_t esz, uint32_t psz, rt_mem *m)
 {
     if (q->data)
-        rt_mem_free(m, q->data, (size_t)q->cap * esz);
-    if (q->part)
-        rt_mem_free(m, q->part, (size_t)(q->cap / RT_DQ_BLOCK) * psz);
+        rt_mem_free(m, q->data, block_bytes(q->cap, esz, psz));
     memset(q, 0, sizeof *q);
 }

@@ -26,6 +26,13 @@ static inline int64_t rt_sat_sub(int64_t a, int64_t b)
     return a < INT64_MIN + b ? INT64_MIN : a - b;
 }
 
+/* a + b for b >= 0, saturating at INT64_MAX. */
+static inline int64_t rt_sat_add(int64_t a, int64_t b)
+{
+    assert(b >= 0);
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 /* k * h clamped to the int64 range: the first microsecond of tile k. */
 static inline int64_t rt_tile_start(int64_t k, int64_t h)
 {
@@ -59,8 +66,9 @@ void rt_mem_init(rt_mem *m);
 void rt_mem_destroy(rt_mem *m);
 void *rt_mem_alloc(rt_mem *m, size_t n);
 void rt_mem_free(rt_mem *m, void *p, size_t n);
-void *rt_mem_realloc(rt_mem *m, void *p, size_t old, size_t n);
 size_t rt_mem_bytes(const rt_mem *m);
+/* The bytes a block of n bytes really has (its class size; n itself above the classes). */
+size_t rt_mem_class_bytes(size_t n);
 
 /* ---- string pool: every string value held by the state is interned once and reference
  * counted, so equal strings are one pointer (count_distinct hashes pointers) and a repeated
@@ -81,7 +89,6 @@ typedef struct rt_pslot {
 typedef struct rt_pool {
     rt_pslot *slots;
     size_t mask, count;
-    size_t str_bytes;
     rt_mem *mem;
 } rt_pool;
 
@@ -151,11 +158,16 @@ void rt_vscratch_destroy(rt_vscratch *s);
 #define RT_DQ_BLOCK 32
 
 typedef struct rt_deque {
-    char *data;
-    char *part;      /* (cap / RT_DQ_BLOCK) partials of psz bytes, or NULL */
+    char *data;      /* cap elements, then (cap / RT_DQ_BLOCK) partials of psz bytes */
     uint32_t head, len, cap;
     uint32_t pvalid; /* partials of blocks below this index are valid, from the head's block on */
 } rt_deque;
+
+/* The partials (NULL when the deque has none). */
+static inline char *rt_dq_part(const rt_deque *q, uint32_t esz, uint32_t psz)
+{
+    return psz && q->cap >= RT_DQ_BLOCK ? q->data + (size_t)q->cap * esz : NULL;
+}
 
 static inline char *rt_dq_at(const rt_deque *q, uint32_t esz, size_t i)
 {
@@ -167,28 +179,40 @@ static inline int64_t rt_dq_key(const rt_deque *q, uint32_t esz, size_t i)
     memcpy(&k, rt_dq_at(q, esz, i), sizeof k);
     return k;
 }
-/* First position whose key is >= key (len when none): plain binary search, and searches
- * that gallop from the front or from the back (cheap when the answer is near that end). */
-size_t rt_dq_lower(const rt_deque *q, uint32_t esz, int64_t key);
+/* First position whose key is >= key (len when none), galloping from the front or from
+ * the back: O(log d) where d is the answer's distance from that end. */
 size_t rt_dq_lower_front(const rt_deque *q, uint32_t esz, int64_t key);
 size_t rt_dq_lower_back(const rt_deque *q, uint32_t esz, int64_t key);
 /* Opens a gap at position pos (0..len) and returns it for the caller to fill. */
 char *rt_dq_insert_at(rt_deque *q, uint32_t esz, uint32_t psz, size_t pos, rt_mem *m);
 /* Inserts a copy of elem after every element with a key <= its key. */
 void rt_dq_insert(rt_deque *q, uint32_t esz, uint32_t psz, const void *elem, rt_mem *m);
-/* Drops the first k elements (the caller has released what they hold). */
+/* Drops the first k elements (the caller has released what they hold). An emptied deque
+ * keeps a small buffer for its next elements. */
 void rt_dq_drop_front(rt_deque *q, uint32_t esz, uint32_t psz, size_t k, rt_mem *m);
 void rt_dq_release(rt_deque *q, uint32_t esz, uint32_t psz, rt_mem *m);
 
-/* ---- raw events and accumulators ---- */
+/* ---- rows: a key's events, one row each, in one time-sorted deque shared by every feature
+ * of the view (see docs/runtime-state.md):
+ *   [ts: int64][mask: nmask words][seq: int64, when kept][one value word per feature that has one]
+ * Mask bit i says feature i takes the row (its input slot was not null); bit nfeatures says
+ * the row's seq is null. Value words are the int, bool or timestamp itself, a double's
+ * bits, or an interned string (the row holds one reference). */
 
-/* A raw event of a feature that needs its value; v is the value word. */
-typedef struct rt_ev_v {
+static inline int64_t rt_row_ts(const char *row)
+{
     int64_t ts;
-    uint64_t v;
-} rt_ev_v;
+    memcpy(&ts, row, sizeof ts);
+    return ts;
+}
+static inline uint64_t rt_row_word(const char *row, uint32_t off)
+{
+    uint64_t w;
+    memcpy(&w, row + off, sizeof w);
+    return w;
+}
 
-/* A raw event of first/last: the whole ordering key. */
+/* A first/last candidate: the whole ordering key. */
 typedef struct rt_ev_o {
     int64_t ts;
     int64_t seq;
@@ -198,7 +222,7 @@ typedef struct rt_ev_o {
 } rt_ev_o;
 
 typedef enum rt_kind {
-    RK_COUNT,    /* count(), count(x): raw events are bare times */
+    RK_COUNT,    /* count(), count(x): rows only count */
     RK_SUM_I,    /* sum, avg of ints */
     RK_SUM_F,    /* sum, avg of floats */
     RK_MINMAX,
@@ -249,51 +273,252 @@ typedef struct rt_feat {
     bool avg;            /* avg (sum kinds) */
     bool sd;             /* stddev (variance kind) */
     bool is_str;         /* value words are interned strings */
-    uint32_t esz;        /* raw event size */
+    bool fold;           /* lifetime, hop count_distinct: rows are folded into the settled
+                          * part when the key is settled past them */
+    bool eager;          /* other hop features: each row goes into its tile when ingested */
+    uint32_t moff;       /* row offset of the mask word holding the feature's bit */
+    uint64_t mbit;       /* the bit */
+    uint64_t pbit;       /* fold features: the bit in rt_keyst.pending (0 past the first 64) */
+    uint32_t voff;       /* row offset of the value word (0: none, for counts) */
+    uint32_t soff;       /* first/last: row offset of the seq word (0: the view keeps none) */
+    uint32_t snoff;      /* first/last: row offset and bit of the seq-is-null flag */
+    uint64_t snbit;
     uint32_t acc_size;   /* accumulator size (0 for count_distinct) */
     uint32_t tile_off;   /* hop: accumulator offset within a tile */
     uint32_t tile_sz;    /* hop: tile element size */
-    uint32_t set_off;    /* offset of the settled part after the raw deque */
-    uint32_t size;       /* bytes of this feature's state in a key record */
-    uint32_t psz;        /* raw deque: bytes of a block partial (0: none kept) */
-    size_t off;          /* offset of the feature's state in a key record */
+    uint32_t psz;        /* bytes of a block partial (0: none kept) */
+    uint32_t poff;       /* offset of the partial within a block's partials */
+    uint32_t set_size;   /* bytes of the settled part in a key record */
+    size_t off;          /* offset of the settled part in a key record */
     int64_t ntiles;      /* hop: D / H */
 } rt_feat;
+
+static inline bool rt_row_has(const rt_feat *f, const char *row)
+{
+    return (rt_row_word(row, f->moff) & f->mbit) != 0;
+}
 
 /* What window operations need from the view. */
 typedef struct rt_cx {
     rt_mem *mem;
     rt_pool *pool;
     rt_vscratch *scratch;
+    uint32_t esz; /* bytes of a row */
+    uint32_t psz; /* bytes of one block's partials (all features) */
 } rt_cx;
 
-/* Fills the derived fields of f from f->d; false when the descriptor is inconsistent. */
+/* A key's state: this header, then each fold or eager feature's settled part at
+ * rt_feat.off. */
+typedef struct rt_keyst {
+    rt_deque rows;    /* the key's rows, by time */
+    int64_t due;      /* the first horizon at which settling this key has work to do */
+    int64_t settled;  /* the horizon the key was last settled to (INT64_MIN: never) */
+    uint64_t pending; /* fold features (their pbit) with rows not yet folded: the due
+                       * horizon is at most the fold horizon of their oldest such row */
+} rt_keyst;
+
+/* Fills the derived fields of f from f->d (not the row and record layout); false when the
+ * descriptor is inconsistent. */
 bool rt_feat_setup(rt_feat *f);
 
 /* Value words. */
 int rt_val_cmp(rt_type t, uint64_t a, uint64_t b);
 int rt_ord_cmp(rt_type t, const rt_ev_o *a, const rt_ev_o *b);
 
+static inline rt_ev_o rt_row_ev_o(const rt_feat *f, const char *row)
+{
+    rt_ev_o e = {rt_row_ts(row), 0, rt_row_word(row, f->voff), 1, 0};
+    if (f->soff && !(rt_row_word(row, f->snoff) & f->snbit)) {
+        e.seq = (int64_t)rt_row_word(row, f->soff);
+        e.seqnull = 0;
+    }
+    return e;
+}
+
 /* Accumulators (not count_distinct). "Owning" ones (folds, tiles) hold string references
- * taken in pool; "borrowed" ones (built by a query) hold none. A zeroed accumulator is empty. */
-void rt_acc_add(const rt_feat *f, void *acc, const void *ev, rt_pool *pool); /* owning */
+ * taken in pool; "borrowed" ones (built by a query, block partials) hold none. A zeroed
+ * accumulator is empty. */
+void rt_acc_add(const rt_feat *f, void *acc, const char *row, rt_pool *pool); /* owning */
+
+/* Neumaier's step: adds x to the compensated sum s + c. */
+static inline void rt_neumaier(double *s, double *c, double x)
+{
+    double t = *s + x;
+    if (__builtin_fabs(*s) >= __builtin_fabs(x))
+        *c += (*s - t) + x;
+    else
+        *c += (x - t) + *s;
+    *s = t;
+}
 void rt_acc_release(const rt_feat *f, void *acc, rt_pool *pool);             /* owning */
 bool rt_acc_empty(const rt_feat *f, const void *acc);
 void rt_acc_merge(const rt_feat *f, void *dst, const void *src); /* into borrowed dst */
-/* Adds raw events lo..hi-1 of q to a borrowed accumulator. */
-void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, size_t lo, size_t hi);
+/* Adds the rows lo..hi-1 of q (rows of esz bytes) that the feature takes to a borrowed
+ * accumulator. */
+void rt_acc_add_range(const rt_feat *f, void *acc, const rt_deque *q, uint32_t esz, size_t lo, size_t hi);
 /* The aggregate's value (before ttl and default). */
 void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out);
 
-/* Per-feature window state inside a key record (fs points at f->size zeroed bytes when new). */
-/* Adds one event; ev is an rt_ev_v / rt_ev_o / int64 time per f->esz and holds one reference
- * to its string, which this call takes over. h is the settled horizon. */
-void rt_win_add(const rt_feat *f, char *fs, int64_t h, const void *ev, rt_cx *cx);
-/* Folds and evicts for horizon h. */
-void rt_win_settle(const rt_feat *f, char *fs, int64_t h, rt_cx *cx);
-/* The feature's value at t (ttl and default applied). Reads only. */
-void rt_win_query(const rt_feat *f, const char *fs, int64_t t, rt_slot *out, rt_cx *cx);
-bool rt_win_empty(const rt_feat *f, const char *fs);
-void rt_win_release(const rt_feat *f, char *fs, rt_cx *cx);
+/* ---- one feature's window over a key's rows (rt_agg_window.c) ---- */
+
+/* Rows with a time below this no longer feed f raw after settling to h: sliding h - D,
+ * lifetime h, hop the start of tile floor(h / H). For fold features the rows below it are
+ * folded into the settled part. */
+static inline int64_t rt_win_keep_bound(const rt_feat *f, int64_t h)
+{
+    switch (f->d.win) {
+    case RT_WIN_SLIDING: /* no window at t >= h reaches below h - D */
+        return rt_sat_sub(h, f->d.size_us);
+    case RT_WIN_HOP: /* tiles below floor(h / H) are whole for every future query */
+        return rt_tile_start(rt_floordiv(h, f->d.hop_us), f->d.hop_us);
+    default: /* lifetime: rows below h are seen by every future query */
+        return h;
+    }
+}
+
+/* The first horizon at which a row stamped ts stops feeding f raw (the smallest h with
+ * rt_win_keep_bound(f, h) > ts). */
+static inline int64_t rt_win_raw_due(const rt_feat *f, int64_t ts)
+{
+    switch (f->d.win) {
+    case RT_WIN_SLIDING:
+        return rt_sat_add(rt_sat_add(ts, f->d.size_us), 1);
+    case RT_WIN_HOP:
+        return rt_tile_start(rt_sat_add(rt_floordiv(ts, f->d.hop_us), 1), f->d.hop_us);
+    default:
+        return rt_sat_add(ts, 1);
+    }
+}
+
+/* The first horizon at which hop tile k is dropped: floor(h / H) - ntiles > k. */
+static inline int64_t rt_win_tile_due(const rt_feat *f, int64_t k)
+{
+    return rt_tile_start(rt_sat_add(k, rt_sat_add(f->ntiles, 1)), f->d.hop_us);
+}
+
+/* The first hop tile any query at or after h can see. */
+static inline int64_t rt_win_live_tile(const rt_feat *f, int64_t h)
+{
+    return rt_sat_sub(rt_floordiv(h, f->d.hop_us), f->ntiles);
+}
+
+/* Adds one row to a fold feature's settled part (lifetime fold, distinct set); the row
+ * keeps its own references. h is the view's horizon: a hop value no future window reaches
+ * is not added. Returns the drop horizon of what it touched (INT64_MAX: nothing). */
+int64_t rt_win_fold(const rt_feat *f, char *set, const char *row, int64_t h, rt_cx *cx);
+/* Folds the rows lo..hi-1 that fold feature f takes. */
+void rt_win_fold_rows(const rt_feat *f, char *set, const rt_deque *rows, size_t lo, size_t hi, int64_t h,
+                      rt_cx *cx);
+/* Adds one row to tile k of an eager (hop) feature, creating the tile when absent. Returns
+ * the tile's drop horizon when it became the oldest tile, else INT64_MAX. */
+int64_t rt_win_tile_add(const rt_feat *f, char *set, const char *row, int64_t k, rt_cx *cx);
+/* Drops the hop tiles (count_distinct: values last seen in tiles) below tile kd from the
+ * settled part. */
+void rt_win_drop(const rt_feat *f, char *set, int64_t kd, rt_cx *cx);
+/* The first horizon at which rt_win_drop has something to do (INT64_MAX: never). */
+int64_t rt_win_set_due(const rt_feat *f, const char *set);
+/* The feature's value at t for the key ks (its settled part at set; ttl and default
+ * applied). Reads only. */
+void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_slot *out, rt_cx *cx);
+bool rt_win_set_empty(const rt_feat *f, const char *set);
+void rt_win_release(const rt_feat *f, char *set, rt_cx *cx);
+
+/* Computes the block partials of ks's complete row blocks that lack them, for feats[n]. */
+void rt_rows_part_update(const rt_feat *feats, int n, rt_deque *rows, rt_cx *cx);
+
+/* ---- the view (rt_state.c, rt_state_key.c, rt_state_ingest.c) ---- */
+
+/* One hop size of the view and its tiles around the horizon h: times in [start, end) are in
+ * tile k = floor(h / H), times in [end, end2) in tile k + 1 (bounds saturated). */
+typedef struct rt_hop {
+    int64_t H;
+    int64_t k;
+    int64_t start, end, end2;
+} rt_hop;
+
+/* floor(ts / H) for hop size hp, without a division for times in or next to the horizon's
+ * tile. */
+static inline int64_t rt_hop_tile(const rt_hop *hp, int64_t ts)
+{
+    if (ts >= hp->start && ts < hp->end)
+        return hp->k;
+    if (ts >= hp->end && ts < hp->end2)
+        return hp->k + 1;
+    return rt_floordiv(ts, hp->H);
+}
+
+/* A value word copied from an input slot into a row. */
+typedef struct rt_vcopy {
+    uint32_t in;   /* input index */
+    uint32_t voff; /* row offset */
+} rt_vcopy;
+
+struct rt_view_state {
+    int nkeys;
+    int nfeatures;
+    bool has_seq;
+    bool has_str;        /* some feature keeps interned strings */
+    rt_feat *feats;
+    int *folds;          /* the fold features (lifetime, hop count_distinct) */
+    int nfolds;
+    uint64_t fold_pbits; /* their pbits */
+    bool folds_past_64;  /* some fold feature has no pbit */
+    int *eagers;         /* the eager features (hop, not count_distinct) */
+    int *eager_hop;      /* per eager feature: its index in hops */
+    int64_t *live;       /* per eager feature: the first tile a query at or after the horizon sees */
+    int neagers;
+    rt_vcopy *nums;      /* value words that are the input's own bits */
+    int nnums;
+    int *strs;           /* features whose value word is an interned string */
+    int nstrs;
+    int *zeros;          /* float count_distinct features: -0 is stored as 0 */
+    int nzeros;
+    /* what rows are kept for: the longest sliding window (-1: none), whether a lifetime
+     * feature folds them, the distinct hop sizes */
+    int64_t dmax;
+    bool has_life;
+    rt_hop *hops;
+    int nhops;
+    int64_t evict_b;     /* rows below this are evicted when a key is settled to the horizon */
+    size_t rec_size;     /* rt_keyst, then the fold and eager features' settled parts */
+    char *recs;          /* rec_size bytes per key, by the key table's dense index */
+    size_t rec_cap;
+    char *empty_rec;     /* a record with no events, read for absent keys */
+    char *row;           /* the row being built (esz bytes) */
+    char *brows;         /* the rows of a batch being ingested (allocated on first use) */
+    uint32_t nmask;      /* mask words per row */
+    uint32_t seqoff;     /* row offset of the seq word (0: none kept) */
+    struct rt_keytab *kt;
+    rt_mem mem;
+    rt_pool pool;
+    rt_vscratch scratch;
+    rt_cx cx;
+    int64_t horizon;
+    size_t sweep;        /* next dense index the settle sweep looks at */
+};
+
+static inline rt_keyst *rt_rec_at(const struct rt_view_state *s, size_t idx)
+{
+    return (rt_keyst *)(s->recs + idx * s->rec_size);
+}
+
+static inline char *rt_set_at(rt_keyst *ks, const rt_feat *f)
+{
+    return (char *)ks + f->off;
+}
+
+/* One key (rt_state_key.c). */
+/* The first horizon at which a front row stamped ts is evicted. */
+int64_t rt_key_evict_due(const struct rt_view_state *s, int64_t ts);
+/* Brings the key up to the view's horizon: drops hop tiles and count_distinct values no query
+ * can see, folds the rows fold features no longer need raw, evicts the rows no feature needs,
+ * and recomputes the key's due horizon. */
+void rt_key_settle(struct rt_view_state *s, rt_keyst *ks);
+/* True when the key holds nothing (it can be forgotten). */
+bool rt_key_empty(const struct rt_view_state *s, rt_keyst *ks);
+/* Releases everything the key holds. */
+void rt_key_release(struct rt_view_state *s, rt_keyst *ks);
+/* Drops one reference per interned string of the rows lo..hi-1. */
+void rt_rows_unref(struct rt_view_state *s, const rt_deque *q, size_t lo, size_t hi);
 
 #endif

@@ -31,17 +31,13 @@ void rt_mem_destroy(rt_mem *m)
 }
 
 /* Class index of n bytes, or -1 above the largest class. */
-static int class_of(size_t n)
+static inline int class_of(size_t n)
 {
     assert(n > 0);
-    int c = 0;
-    size_t sz = (size_t)1 << MIN_SHIFT;
-    while (sz < n) {
-        sz <<= 1;
-        if (++c >= RT_MEM_NCLASS)
-            return -1;
-    }
-    return c;
+    if (n <= ((size_t)1 << MIN_SHIFT))
+        return 0;
+    int c = (int)(64 - __builtin_clzll((unsigned long long)(n - 1))) - MIN_SHIFT; /* ceil(log2 n) - 4 */
+    return c < RT_MEM_NCLASS ? c : -1;
 }
 
 void *rt_mem_alloc(rt_mem *m, size_t n)
@@ -98,22 +94,10 @@ void rt_mem_free(rt_mem *m, void *p, size_t n)
     m->free[c] = p;
 }
 
-void *rt_mem_realloc(rt_mem *m, void *p, size_t old, size_t n)
+size_t rt_mem_class_bytes(size_t n)
 {
-    if (!p)
-        return rt_mem_alloc(m, n);
-    int co = class_of(old), cn = class_of(n);
-    if (co >= 0 && co == cn)
-        return p;
-    if (co < 0 && cn < 0) {
-        m->large += n;
-        m->large -= old;
-        return rt_xrealloc(p, n);
-    }
-    void *q = rt_mem_alloc(m, n);
-    memcpy(q, p, old < n ? old : n);
-    rt_mem_free(m, p, old);
-    return q;
+    int c = class_of(n ? n : 1);
+    return c < 0 ? n : (size_t)1 << (c + MIN_SHIFT);
 }
 
 size_t rt_mem_bytes(const rt_mem *m)

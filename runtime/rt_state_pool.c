@@ -70,7 +70,6 @@ rt_istr *rt_pool_intern(rt_pool *p, const char *s, uint32_t len)
     p->slots[i].hash = h;
     p->slots[i].s = e;
     p->count++;
-    p->str_bytes += sizeof(rt_istr) + len;
     return e;
 }
 
@@ -98,7 +97,6 @@ void rt_pool_unref(rt_pool *p, rt_istr *e)
     }
     p->slots[i].s = NULL;
     p->count--;
-    p->str_bytes -= sizeof(rt_istr) + e->len;
     rt_mem_free(p->mem, e, sizeof(rt_istr) + e->len);
 }
 

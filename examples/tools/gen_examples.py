@@ -119,11 +119,14 @@ def ranking(rng, out):
     with open(out + '/items.csv', 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['item_id', 'category', 'author', 'price', 'published', 'updated_at'])
+        rows = []
         for item in range(100, 113):
             pub = BASE - timedelta(days=rng.randint(0, 60), hours=rng.randint(0, 23))
-            w.writerow([item, rng.choice(['Cooking', 'travel', 'Tech', 'music']), 'author %d' % (item % 4),
-                        rng.choice([0, 2.99, 4.5, 9.99, '']), iso(pub), iso(pub)])
-        w.writerow([105, 'Travel, "long reads"', 'author 1', 3.5, iso(BASE - timedelta(days=3)), iso(BASE + timedelta(hours=2))])
+            rows.append([item, rng.choice(['Cooking', 'travel', 'Tech', 'music']), 'author %d' % (item % 4),
+                         rng.choice([0, 2.99, 4.5, 9.99, '']), iso(pub), pub])
+        rows.append([105, 'Travel, "long reads"', 'author 1', 3.5, iso(BASE - timedelta(days=3)), BASE + timedelta(hours=2)])
+        for r in sorted(rows, key=lambda r: r[5]):   # a table export in update order
+            w.writerow(r[:5] + [iso(r[5])])
     end = t
     with open(out + '/spine.csv', 'w', newline='') as f:
         w = csv.writer(f)

@@ -1,7 +1,9 @@
-/* fuzz_parse.c - libFuzzer target: any bytes through the scanner, the parser, the diagnostics and the AST dump. */
+/* fuzz_parse.c - libFuzzer target: any bytes through the scanner, parser, type checker, plan dump and diagnostics. */
 #include "ast.h"
 #include "diag.h"
 #include "parse.h"
+#include "plan.h"
+#include "sema.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -22,9 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ast_file *file = parse_source(&mem, &d, (const char *)data, size);
     if (!file)
         abort(); /* parse_source never returns NULL */
-    if (diag_count(&d) > 0) /* as the driver does: diag_print sorts, and qsort wants items */
-        diag_print(&d, sink);
     ast_dump(file, sink);
+    if (diag_count(&d) == 0) { /* as the driver does: only a clean tree is checked */
+        plan *p = sema_build_plan(&mem, &d, file);
+        if (diag_count(&d) == 0)
+            plan_dump(p, sink);
+    }
+    diag_print(&d, sink);
     arena_free(&mem);
     return 0;
 }

@@ -12,6 +12,8 @@ clang -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -Icompiler -I"$out/gen" -o "$out/fuzz_parse" \
     tests/fuzz/fuzz_parse.c compiler/parse.c compiler/ast.c compiler/diag.c compiler/arena.c \
+    compiler/sema.c compiler/sema_expr.c compiler/sema_view.c compiler/sema_service.c compiler/symtab.c \
+    compiler/plan.c compiler/types.c \
     "$out/gen/parser.c" "$out/gen/lexer.c"
 for f in examples/*/*.feat tests/golden/cases/*.feat tests/fuzz/crashers/*; do
     [[ -f $f ]] && cp "$f" "$out/seeds/$(echo "$f" | tr / _)"

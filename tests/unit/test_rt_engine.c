@@ -149,12 +149,79 @@ static void test_rejects_mismatched_functions(void **state)
     rt_program_free(p);
 }
 
+/* rt_engine_apply_batch against one rt_engine_apply per event: the same results, counts,
+ * watermarks and answers, with late events and null times mixed in, in groups of 1..150. */
+static void test_batch_matches_single(void **state)
+{
+    (void)state;
+    rt_program *p = test_program();
+    assert_non_null(p);
+    char err[256];
+    rt_engine *one = rt_engine_new(p, &test_fns, NULL, err, sizeof err);
+    rt_engine *many = rt_engine_new(p, &test_fns, NULL, err, sizeof err);
+    assert_non_null(one);
+    assert_non_null(many);
+    uint64_t seed = 7;
+    enum { N = 3000 };
+    static rt_slot recs[N][3];
+    int64_t base = S(1000);
+    for (int i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        uint64_t r = seed >> 33;
+        base += (int64_t)(r % 3) * S(1);
+        int64_t ts = base - (int64_t)((r >> 4) % 15) * S(1); /* some beyond the 10s lateness */
+        recs[i][0] = r % 50 == 0 ? null_slot : ival((int64_t)((r >> 8) % 40));
+        recs[i][1] = r % 7 == 0 ? null_slot : fval((double)((r >> 12) % 1000) / 8);
+        recs[i][2] = r % 97 == 0 ? null_slot : ival(ts);
+    }
+    static rt_apply_result got[N];
+    size_t done = 0, accepted = 0;
+    while (done < N) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        size_t m = 1 + (seed >> 40) % 150;
+        if (m > N - done)
+            m = N - done;
+        accepted += rt_engine_apply_batch(many, 0, recs[done], m, got + done);
+        for (size_t i = done; i < done + m; i++)
+            assert_int_equal(got[i], rt_engine_apply(one, 0, recs[i]));
+        done += m;
+        if ((seed >> 20) % 4 == 0) {
+            int64_t h = rt_engine_complete_until(one, 0) - S(30);
+            rt_engine_settle(one, h);
+            rt_engine_settle(many, h);
+        }
+    }
+    assert_int_equal(accepted, rt_engine_accepted(one, 0));
+    assert_int_equal(rt_engine_accepted(many, 0), rt_engine_accepted(one, 0));
+    assert_int_equal(rt_engine_late(many, 0), rt_engine_late(one, 0));
+    assert_true(rt_engine_late(one, 0) > 50);
+    int64_t w1, w2;
+    assert_true(rt_engine_watermark(one, 0, &w1) && rt_engine_watermark(many, 0, &w2));
+    assert_int_equal(w1, w2);
+    for (int v = 0; v < 2; v++)
+        assert_int_equal(rt_engine_keys(many, v), rt_engine_keys(one, v));
+    for (int64_t user = 0; user < 40; user++)
+        for (int64_t t = w1 - S(20); t <= w1 + S(1); t += S(3)) {
+            answer a, b;
+            assert_true(query(one, ival(user), fval(3), t, &a));
+            assert_true(query(many, ival(user), fval(3), t, &b));
+            for (int k = 0; k < 5; k++) {
+                assert_int_equal(a.v[k].null, b.v[k].null);
+                assert_true(a.v[k].null || a.v[k].v.i == b.v[k].v.i);
+            }
+        }
+    rt_engine_free(one);
+    rt_engine_free(many);
+    rt_program_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_watermark_and_lateness),
         cmocka_unit_test(test_extreme_times),
         cmocka_unit_test(test_rejects_mismatched_functions),
+        cmocka_unit_test(test_batch_matches_single),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

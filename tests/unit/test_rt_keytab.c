@@ -135,6 +135,64 @@ static void test_model_many_keys(void **st)
     run_model(3000, 30000, 2);
 }
 
+/* A one-int key (kept in the table's slots): random upserts, finds and removals against a
+ * model, with values at both ends of the range. */
+static void test_model_int_keys(void **st)
+{
+    (void)st;
+    rng_state = 3;
+    enum { U = 2000 };
+    static int64_t vals[U];
+    static int64_t where[U]; /* dense index of value u, or -1 */
+    static int owner[U];     /* value at each dense index */
+    for (int u = 0; u < U; u++) {
+        /* distinct: both ends of the range, then multiples spread around zero */
+        vals[u] = u < 4 ? (u % 2 ? INT64_MAX - u : INT64_MIN + u) : ((int64_t)u - U / 2) * 1000003;
+        where[u] = -1;
+    }
+    rt_type ti[1] = {RT_INT};
+    rt_keytab *kt = rt_keytab_new(1, ti);
+    size_t count = 0;
+    for (int step = 0; step < 60000; step++) {
+        int u = (int)(rnd() % U);
+        rt_slot k = sint(vals[u]);
+        int op = (int)(rnd() % 10);
+        if (op < 5) {
+            bool ins;
+            int64_t idx = rt_keytab_upsert(kt, &k, &ins);
+            assert_int_equal(ins, where[u] < 0);
+            if (ins) {
+                where[u] = (int64_t)count;
+                owner[count++] = u;
+            }
+            assert_int_equal(idx, where[u]);
+        } else if (op < 8) {
+            assert_int_equal(rt_keytab_find(kt, &k), where[u]);
+        } else if (where[u] >= 0) {
+            size_t moved = rt_keytab_remove(kt, (size_t)where[u]);
+            assert_int_equal(moved, count - 1);
+            int last = owner[count - 1];
+            owner[where[u]] = last;
+            where[last] = where[u];
+            where[u] = -1;
+            count--;
+        }
+        assert_int_equal(rt_keytab_count(kt), count);
+        if (step % 211 == 0)
+            for (size_t j = 0; j < count; j++) {
+                assert_int_equal(rt_keytab_key(kt, j)[0].v.i, vals[owner[j]]);
+                rt_slot q = sint(vals[owner[j]]);
+                assert_int_equal(rt_keytab_find(kt, &q), (int64_t)j);
+            }
+    }
+    rt_slot n = sint(0);
+    n.null = 1;
+    bool ins;
+    assert_int_equal(rt_keytab_upsert(kt, &n, &ins), -1);
+    assert_false(ins);
+    rt_keytab_free(kt);
+}
+
 static void test_null_keys(void **st)
 {
     (void)st;
@@ -260,6 +318,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_model_few_keys),
         cmocka_unit_test(test_model_many_keys),
+        cmocka_unit_test(test_model_int_keys),
         cmocka_unit_test(test_null_keys),
         cmocka_unit_test(test_distinct_strings_and_floats),
         cmocka_unit_test(test_arena_compaction),

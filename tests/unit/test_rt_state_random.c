@@ -414,7 +414,57 @@ typedef struct config {
     bool has_seq;
     bool compact;     /* call rt_view_compact now and then */
     int64_t wscale;   /* window sizes are multiplied by this (0: 1) */
+    bool batch;       /* hand events over in batches of 1..MAXBATCH (rt_view_ingest_batch) */
 } config;
+
+/* ---- events held back for rt_view_ingest_batch: each keeps its own key, seq, inputs and
+ * string bytes until the batch is applied (then they are overwritten, so the state must
+ * have copied what it keeps) ---- */
+
+#define MAXBATCH 40
+
+typedef struct pending {
+    int n, target, nf;
+    rt_view_event ev[MAXBATCH];
+    rt_slot keys[MAXBATCH][2];
+    char kbuf[MAXBATCH][8];
+    rt_slot seq[MAXBATCH];
+    rt_slot *in[MAXBATCH];
+    char (*strbufs[MAXBATCH])[8];
+} pending;
+
+static void pending_init(pending *p, int nf)
+{
+    memset(p, 0, sizeof *p);
+    p->nf = nf;
+    p->target = 1;
+    for (int i = 0; i < MAXBATCH; i++) {
+        p->in[i] = calloc((size_t)nf, sizeof *p->in[i]);
+        p->strbufs[i] = calloc((size_t)nf, sizeof *p->strbufs[i]);
+    }
+}
+
+static void pending_flush(pending *p, rt_view_state *st)
+{
+    if (!p->n)
+        return;
+    rt_view_ingest_batch(st, p->ev, (size_t)p->n);
+    for (int i = 0; i < p->n; i++) {
+        memset(p->kbuf[i], '#', sizeof p->kbuf[i]);
+        memset(p->strbufs[i], '#', (size_t)p->nf * sizeof *p->strbufs[i]);
+        memset(p->in[i], 0x5a, (size_t)p->nf * sizeof *p->in[i]);
+    }
+    p->n = 0;
+    p->target = (int)rnd_in(1, MAXBATCH);
+}
+
+static void pending_free(pending *p)
+{
+    for (int i = 0; i < MAXBATCH; i++) {
+        free(p->in[i]);
+        free(p->strbufs[i]);
+    }
+}
 
 static void fill_input(const ev *e, int col, rt_slot *s, char *strbuf)
 {
@@ -473,6 +523,8 @@ static void run(const config *cfg)
     rt_slot *in = calloc((size_t)nf, sizeof *in);
     rt_slot *out = calloc((size_t)nf, sizeof *out);
     char (*strbufs)[8] = calloc((size_t)nf, sizeof *strbufs);
+    pending *pend = calloc(1, sizeof *pend);
+    pending_init(pend, nf);
     size_t nev = 0;
     int64_t base = cfg->start, wm = INT64_MIN, horizon = INT64_MIN;
     long nqueries = 0;
@@ -503,26 +555,44 @@ static void run(const config *cfg)
         if (e->ts > wm)
             wm = e->ts;
 
-        rt_slot keys[2];
-        char kbuf[8];
-        key_slots(e, keys, kbuf);
-        rt_slot seq;
-        memset(&seq, 0, sizeof seq);
-        seq.null = e->seq_null;
-        seq.v.i = e->seq;
-        for (int f = 0; f < nf; f++) {
-            fill_input(e, fs[f].col, &in[f], strbufs[f]);
-            if (!feature_takes(e, f))
-                in[f].null = 1;
+        if (cfg->batch) {
+            int b = pend->n++;
+            key_slots(e, pend->keys[b], pend->kbuf[b]);
+            memset(&pend->seq[b], 0, sizeof pend->seq[b]);
+            pend->seq[b].null = e->seq_null;
+            pend->seq[b].v.i = e->seq;
+            for (int f = 0; f < nf; f++) {
+                fill_input(e, fs[f].col, &pend->in[b][f], pend->strbufs[b][f]);
+                if (!feature_takes(e, f))
+                    pend->in[b][f].null = 1;
+            }
+            pend->ev[b] = (rt_view_event){pend->keys[b], e->ts, cfg->has_seq ? &pend->seq[b] : NULL, pend->in[b]};
+            if (pend->n >= pend->target)
+                pending_flush(pend, st);
+        } else {
+            rt_slot keys[2];
+            char kbuf[8];
+            key_slots(e, keys, kbuf);
+            rt_slot seq;
+            memset(&seq, 0, sizeof seq);
+            seq.null = e->seq_null;
+            seq.v.i = e->seq;
+            for (int f = 0; f < nf; f++) {
+                fill_input(e, fs[f].col, &in[f], strbufs[f]);
+                if (!feature_takes(e, f))
+                    in[f].null = 1;
+            }
+            rt_view_ingest(st, keys, e->ts, cfg->has_seq ? &seq : NULL, in);
+            memset(kbuf, '#', sizeof kbuf);
+            for (int f = 0; f < nf; f++)
+                memset(strbufs[f], '#', sizeof strbufs[f]);
         }
-        rt_view_ingest(st, keys, e->ts, cfg->has_seq ? &seq : NULL, in);
-        memset(kbuf, '#', sizeof kbuf);
-        for (int f = 0; f < nf; f++)
-            memset(strbufs[f], '#', sizeof strbufs[f]);
 
         /* everything before safe = watermark - lateness has arrived */
         int64_t safe = wm - cfg->lateness * cfg->unit;
+        /* what was handed over is ingested before any settle, compaction or query */
         if (chance(cfg->settle_pct)) {
+            pending_flush(pend, st);
             /* a horizon may run ahead of what has arrived: events older than it may still
              * come, queries wait until they are safe */
             int64_t h = safe + (chance(25) ? rnd_in(1, cfg->lateness + 2) : -rnd_in(0, 3)) * cfg->unit;
@@ -530,9 +600,12 @@ static void run(const config *cfg)
             if (h > horizon)
                 horizon = h;
         }
-        if (cfg->compact && chance(2))
+        if (cfg->compact && chance(2)) {
+            pending_flush(pend, st);
             rt_view_compact(st);
+        }
         if (safe >= horizon && chance(cfg->query_pct)) {
+            pending_flush(pend, st);
             int64_t lo = horizon > safe - 30 * cfg->unit ? horizon : safe - 30 * cfg->unit;
             if (lo < horizon)
                 lo = horizon;
@@ -566,7 +639,10 @@ static void run(const config *cfg)
                 nqueries);
     assert_int_equal(failures, 0);
     assert_true(nqueries > cfg->nevents * cfg->query_pct / 400);
+    pending_flush(pend, st);
     rt_view_state_free(st);
+    pending_free(pend);
+    free(pend);
     free(evs);
     free(in);
     free(out);
@@ -646,6 +722,26 @@ static void test_more_seeds(void **s)
     }
 }
 
+/* the batch path gives the same answers (events handed over 1..40 at a time) */
+static void test_batches(void **s)
+{
+    (void)s;
+    config a = {.seed = 21, .nevents = 2000, .nkeys = 40, .lateness = 6, .start = -100, .unit = 1000,
+                .settle_pct = 20, .query_pct = 30, .int_range = 1000, .has_seq = true, .compact = true,
+                .batch = true};
+    run(&a);
+    config b = {.seed = 22, .nevents = 2500, .nkeys = 2, .lateness = 30, .start = -300, .unit = 1,
+                .settle_pct = 10, .query_pct = 30, .int_range = 0, .has_seq = false, .wscale = 30, .batch = true};
+    run(&b);
+    for (uint64_t seed = 200; seed < 204; seed++) {
+        config c = {.seed = seed, .nevents = 800, .nkeys = (int)(seed % 5) * 9 + 1,
+                    .lateness = (int64_t)(seed % 3) * 5, .start = (int64_t)seed * -3, .unit = 1,
+                    .settle_pct = (int)(seed % 4) * 15 + 5, .query_pct = 50, .int_range = 20,
+                    .has_seq = seed % 2, .compact = seed % 3 == 0, .batch = true};
+        run(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_many_keys_late_no_seq), cmocka_unit_test(test_rare_settles),
         cmocka_unit_test(test_int_extremes),       cmocka_unit_test(test_far_negative_times),
         cmocka_unit_test(test_long_windows),     cmocka_unit_test(test_more_seeds),
+        cmocka_unit_test(test_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,49 @@
+/* sqlgen.h - the SQL back end: one point-in-time backfill query per service and dialect. */
+#ifndef FEATC_SQLGEN_H
+#define FEATC_SQLGEN_H
+
+#include "db.h"
+#include "plan.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Which query shape to generate. SIMPLE is a correlated subquery per feature: obviously
+ * right, the same in every dialect, and the reference a fast shape is tested against.
+ * FAST is the seam for a window-function shape (DuckDB only); no aggregation has a fast
+ * form yet, so every feature falls back to SIMPLE. AUTO picks FAST for DuckDB and SIMPLE
+ * elsewhere. */
+typedef enum sqlgen_shape { SQLGEN_AUTO, SQLGEN_SIMPLE, SQLGEN_FAST } sqlgen_shape;
+
+typedef struct sqlgen_options {
+    db_dialect dialect;
+    sqlgen_shape shape;
+    /* true: the result starts with every spine column (s.*), as `featc sql` prints it;
+     * false: it starts with the spine's "_row" only (backfill re-reads the spine file). */
+    bool spine_columns;
+    /* The spine table; NULL means "spine". */
+    const char *spine_table;
+} sqlgen_options;
+
+/* The spine table's fixed columns besides keys and request fields. */
+#define SQLGEN_ROW_COLUMN "_row"
+#define SQLGEN_TIME_COLUMN "ts"
+
+/* Generates one query for service svc of plan p. Its tables: every source a view of svc
+ * reads (by its sql_table name, every field a column, timestamps as BIGINT microseconds)
+ * and the spine table, whose columns are the service's key columns, "ts", the request
+ * source's fields that are not keys, "_row" (spine order) and anything else. The result
+ * has the spine columns (or "_row") and then one column per service output, in order,
+ * ordered by "_row". Returns malloc'd SQL, or NULL with a one-line message in err (for
+ * input no dialect can express, e.g. a NUL byte in a string literal). */
+char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options *o, char *err, size_t errlen);
+
+/* Generates a query listing the rows of source `source` (a table holding its fields plus
+ * an int column line_column) that the event reader would reject: a null `time` field or
+ * `not null` field, or a false `expect` rule. Two int columns: the line, and the reason:
+ * k >= 0 when expect rule k is the first false one, -(f + 1) when field f is null.
+ * Ordered by line. Returns malloc'd SQL or NULL with a message in err. */
+char *sqlgen_reject_query(const plan *p, int source, db_dialect d, const char *line_column, char *err,
+                          size_t errlen);
+
+#endif

@@ -1,0 +1,199 @@
+/* sqlgen_int.h - shared internals of the SQL back end: fragments, layered relations, dialects. */
+#ifndef FEATC_SQLGEN_INT_H
+#define FEATC_SQLGEN_INT_H
+
+#include "arena.h"
+#include "sqlgen.h"
+#include "strbuf.h"
+
+/* A piece of SQL that computes one value and never raises an error in any dialect (every
+ * operation that could fail is guarded), so it can be evaluated early, twice or for rows
+ * that are filtered out later. Text lives in the generator's arena. */
+typedef struct sg_frag {
+    const char *sql;
+    int level;   /* the layer of the newest computed column it reads (0: base columns) */
+    int depth;   /* nesting depth of the text, to keep engines' expression limits away */
+    bool atomic; /* a column reference or a short literal: fine to repeat in the text */
+} sg_frag;
+
+typedef struct sg_gen sg_gen;
+typedef struct sg_dialect sg_dialect;
+
+/* A relation built as a chain of CTEs STEM_0 (made by the caller), STEM_1, ...: layer k is
+ * SELECT *, <columns> FROM STEM_{k-1}. A fragment repeated in a guard, or nested too deep,
+ * becomes a column of the layer after the newest column it reads, so the text stays linear
+ * in the size of the plan. */
+typedef struct sg_rel {
+    sg_gen *g;
+    const char *stem;   /* unquoted CTE name stem */
+    const char *prefix; /* prefix of generated column names */
+    ptrvec layers;      /* strbuf* per layer 1.. */
+    int ncols;
+} sg_rel;
+
+/* An expression scope: the relation its columns live in (NULL: text is never hoisted,
+ * for expressions inside a subquery), and how leaves (row columns,
+ * request fields, features, now()) resolve to fragments. */
+typedef struct sg_scope sg_scope;
+struct sg_scope {
+    sg_gen *g;
+    sg_rel *rel;
+    sg_frag (*leaf)(sg_scope *sc, const plan_expr *x);
+    void *ctx;
+};
+
+/* What differs between dialects. Every hook returns a guarded (never failing) fragment. */
+struct sg_dialect {
+    db_dialect id;
+    const char *type_bool, *type_int, *type_float, *type_string, *type_hugeint;
+    const char *collate; /* appended to string operands of comparisons and ORDER BY ("" or COLLATE) */
+    const char *idiv;    /* truncating integer division operator */
+    const char *int_min; /* the int64 minimum as an int expression */
+    /* r, or null when it is inf or NaN */
+    sg_frag (*finite)(sg_scope *sc, sg_frag r);
+    sg_frag (*lit_bool)(sg_gen *g, bool b);
+    sg_frag (*lit_float)(sg_gen *g, double f);
+    /* int a + b, a - b, a * b: null when the exact result leaves int64 */
+    sg_frag (*int_arith)(sg_scope *sc, plan_arith op, sg_frag a, sg_frag b);
+    /* float a + b, a - b, a * b, a / b: IEEE double; null for NaN/inf and for b = 0 */
+    sg_frag (*float_arith)(sg_scope *sc, plan_arith op, sg_frag a, sg_frag b);
+    /* sqrt, ln, exp, pow on floats, as rt_fn.h defines them */
+    sg_frag (*float_fn)(sg_scope *sc, plan_fn fn, const sg_frag *args);
+    /* sin, cos, asin (for haversine); argument finite, asin's in [0, 1] */
+    const char *fn_sin, *fn_cos, *fn_asin;
+    /* to_float(string), to_int(string) */
+    sg_frag (*to_float_string)(sg_scope *sc, sg_frag s);
+    sg_frag (*to_int_string)(sg_scope *sc, sg_frag s);
+    /* ASCII-only case mapping */
+    sg_frag (*lower)(sg_scope *sc, sg_frag s, bool upper);
+    /* p is a byte prefix of s / p occurs in s (both non-null strings or null) */
+    sg_frag (*starts_with)(sg_scope *sc, sg_frag s, sg_frag p);
+    sg_frag (*contains)(sg_scope *sc, sg_frag s, sg_frag p);
+    /* zero-padded decimal of a non-negative int: width digits at least */
+    sg_frag (*pad)(sg_scope *sc, sg_frag x, int width);
+    /* least/greatest functions; whether they skip nulls (the contract wants null) */
+    const char *fn_least, *fn_greatest;
+    bool least_skips_null;
+    /* Aggregate texts over a row value expression x (SQL text over the aggregated rows):
+     * the exact int sum (null when it leaves int64), and the float sum (which may be inf or
+     * NaN: callers apply `finite`), as described in docs/sql.md. They are complete scalar
+     * expressions of aggregate functions. */
+    const char *(*agg_sum_int)(sg_gen *g, const char *x);
+    const char *(*agg_sum_float)(sg_gen *g, const char *x);
+    /* the exact int sum as a double (for avg), and (x - m)^2 for variance (x, m doubles;
+     * an overflow gives inf, which the float sum turns into null) */
+    const char *(*agg_sum_int_float)(sg_gen *g, const char *x);
+    const char *(*agg_sq_dev)(sg_gen *g, const char *x, const char *m);
+};
+
+extern const sg_dialect sg_dialect_duckdb;
+extern const sg_dialect sg_dialect_sqlite;
+extern const sg_dialect sg_dialect_postgres;
+
+/* The generator: owns the arena for fragments and the CTE list of the query. */
+struct sg_gen {
+    arena mem;
+    const plan *p;
+    const sg_dialect *d;
+    strbuf ctes; /* "name AS (...)" items joined by ",\n" */
+    int nctes;
+    bool failed;
+    char err[256];
+};
+
+void sg_gen_init(sg_gen *g, const plan *p, db_dialect d);
+void sg_gen_free(sg_gen *g);
+/* Records the first error (printf-style); later calls are ignored. */
+void sg_fail(sg_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds "name AS (body)" to the WITH list; name is quoted here. */
+void sg_add_cte(sg_gen *g, const char *name, const char *body);
+
+/* ---- text helpers (sqlgen_rel.c) ---- */
+
+/* A quoted identifier, in the arena. */
+const char *sg_ident(sg_gen *g, const char *name);
+/* A table name quoted per dialect (schema dot kept where the dialect has schemas). */
+const char *sg_table(sg_gen *g, const char *name);
+/* printf into the arena. */
+const char *sg_printf(sg_gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An atomic fragment of fixed text (a literal or a column name) at level. */
+sg_frag sg_atom(const char *sql, int level);
+
+/* Expands tpl, replacing $1..$9 by the n fragments in args. An argument that appears more
+ * than once and is not atomic is first made a column (sg_hoist), so its text appears once.
+ * The result is hoisted as well when its nesting grows too deep. */
+sg_frag sg_tpl(sg_scope *sc, const char *tpl, int n, const sg_frag *args);
+#define SG_NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, _9, N, ...) N
+#define SG_NARGS(...) SG_NARGS_(__VA_ARGS__, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define SG_T(sc, tpl, ...) sg_tpl((sc), (tpl), SG_NARGS(__VA_ARGS__), (const sg_frag[]){__VA_ARGS__})
+
+/* ---- layered relations (sqlgen_rel.c) ---- */
+
+void sg_rel_init(sg_rel *r, sg_gen *g, const char *stem, const char *prefix);
+/* Makes f a column of the relation (unless atomic) and returns a reference to it. */
+sg_frag sg_hoist(sg_scope *sc, sg_frag f);
+/* Adds f as a column with the given (internal, unquoted) name; returns its reference. */
+sg_frag sg_rel_column(sg_rel *r, sg_frag f, const char *name);
+/* The name of STEM_k. */
+const char *sg_rel_layer_name(const sg_rel *r, int k);
+/* Emits the layers as CTEs and returns the (unquoted) name of the last one. The caller
+ * must have added STEM_0. */
+const char *sg_rel_finish(sg_rel *r);
+
+/* ---- literals and expressions (sqlgen_expr.c) ---- */
+
+sg_frag sg_lit_int(sg_gen *g, int64_t v);
+sg_frag sg_lit_float(sg_gen *g, double f);
+/* A plan constant as a typed literal. */
+sg_frag sg_lit(sg_gen *g, const plan_value *v);
+/* A typed null of type t. */
+sg_frag sg_null(sg_gen *g, ftype t);
+/* The expression x in scope sc. */
+sg_frag sg_expr(sg_scope *sc, const plan_expr *x);
+/* Shared guarded helpers dialects build on. */
+sg_frag sg_floor_div(sg_scope *sc, sg_frag a, int64_t b); /* b > 0 */
+sg_frag sg_floor_mod(sg_scope *sc, sg_frag a, int64_t b); /* b > 0 */
+/* The exact decimal text of a double constant, shortest round trip ("0.1", "1e+300"). */
+const char *sg_float_text(sg_gen *g, double f);
+
+/* ---- views (sqlgen_view.c) ---- */
+
+/* Adds the CTEs of view v's rows under name stem: columns e_k<i> (entity keys), e_ts,
+ * e_sq (when the source has a seq field), and for each used feature f its input e_i<f>
+ * and filter e_w<f> (a bool, true when the row counts). Rows are the source's valid rows
+ * passing the view's where. Returns stem. */
+const char *sg_view_cte(sg_gen *g, const plan_view *v, const bool *used, const char *stem);
+
+/* ---- the query (sqlgen_query.c, sqlgen_agg.c, sqlgen_fast.c) ---- */
+
+/* The spine side of a query under construction: one relation with a row per spine row. */
+typedef struct sg_query {
+    sg_gen *g;
+    const plan_service *svc;
+    sg_rel rel;    /* "__s": spine columns, then aggregates, features, on_demand values */
+    sg_scope sc;   /* expressions over it (on_demand blocks) */
+    sg_frag row;   /* "_row" */
+    sg_frag t;     /* the query time */
+    sg_frag *keys; /* per service key */
+    sg_frag *req;  /* per request field (keys resolve to keys[]) */
+    const char **view_rel; /* per service view: the CTE of its rows */
+    sg_frag **feat;        /* [service view][feature]: final value (after ttl, default) */
+    sg_frag **od;          /* [block][feature] */
+    bool **od_done;
+    ptrvec bounds;         /* cached window bounds (struct sg_bound *) */
+} sg_query;
+
+/* The lowest event time a window admits at the query time: t - D (sliding, ttl) or
+ * floor((t - D) / H) * H (hop), saturating at the int64 minimum. */
+sg_frag sg_window_low(sg_query *q, int64_t size_us, int64_t hop_us);
+
+/* A feature's value for every spine row as correlated subqueries (the simple shape);
+ * includes ttl and default. */
+sg_frag sg_feature_simple(sg_query *q, int sv, int f);
+/* The same from window functions over events and spine rows (DuckDB); NULL frag sql when
+ * the feature has no fast form. */
+sg_frag sg_feature_fast(sg_query *q, int sv, int f);
+/* Applies ttl (chosen event time chosen_ts) and the default to value. */
+sg_frag sg_feature_finish(sg_query *q, const plan_feature *ft, sg_frag value, sg_frag chosen_ts);
+
+#endif

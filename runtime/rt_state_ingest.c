@@ -1,0 +1,289 @@
+/* rt_state_ingest.c - ingest into a view's state: build an event's row, fill its hop tiles, insert it among the key's rows; one event or a batch. */
+#include "rt_state.h"
+
+#include "rt_keytab.h"
+#include "rt_state_impl.h"
+
+/* Events whose key lookups and record loads are overlapped in rt_view_ingest_batch. */
+#define BATCH 16
+
+/* Writes the event's time, mask, seq and fixed-size value words into row (string words are
+ * interned later, once the key is known). Returns false when no feature takes the event. */
+static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, const rt_slot *seq,
+                      const rt_slot *restrict inputs)
+{
+    /* locals: stores through row may alias anything, so nothing is re-read from s */
+    const int nf = s->nfeatures, nnums = s->nnums, nmask = (int)s->nmask;
+    const rt_vcopy *nums = s->nums;
+    memcpy(row, &ts, sizeof ts);
+    uint64_t any = 0;
+    for (int w = 0; w < nmask; w++) {
+        uint64_t m = 0;
+        int lo = w * 64, n = nf - lo < 64 ? nf - lo : 64; /* n <= 0: only the seq-is-null bit */
+        const rt_slot *in = inputs + lo;
+        for (int i = 0; i < n; i++)
+            m |= (uint64_t)(in[i].null == 0) << i;
+        memcpy(row + 8 + 8 * w, &m, sizeof m);
+        any |= m;
+    }
+    /* value words of null inputs are never read: copy them all */
+    for (int j = 0; j < nnums; j++)
+        memcpy(row + nums[j].voff, &inputs[nums[j].in].v.i, 8);
+    if (s->nzeros)
+        for (int j = 0; j < s->nzeros; j++) {
+            int i = s->zeros[j];
+            double v = inputs[i].v.f == 0 ? 0.0 : inputs[i].v.f; /* -0 and 0 are one value */
+            memcpy(row + s->feats[i].voff, &v, sizeof v);
+        }
+    if (s->seqoff) {
+        bool seqnull = !seq || seq->null;
+        int64_t v = seqnull ? 0 : seq->v.i;
+        memcpy(row + s->seqoff, &v, sizeof v);
+        if (seqnull) {
+            const rt_feat *f0 = &s->feats[0];
+            uint64_t m = rt_row_word(row, f0->snoff) | f0->snbit;
+            memcpy(row + f0->snoff, &m, sizeof m);
+        }
+    }
+    return any != 0;
+}
+
+/* Interns the string inputs of row (one reference each, held by the row). */
+static void row_intern(rt_view_state *s, char *row, const rt_slot *inputs)
+{
+    for (int j = 0; j < s->nstrs; j++) {
+        int i = s->strs[j];
+        const rt_feat *f = &s->feats[i];
+        if (rt_row_has(f, row)) {
+            uint64_t w = (uint64_t)(uintptr_t)rt_pool_intern(&s->pool, inputs[i].v.s, inputs[i].len);
+            memcpy(row + f->voff, &w, sizeof w);
+        }
+    }
+}
+
+static void row_unref(rt_view_state *s, const char *row)
+{
+    for (int j = 0; j < s->nstrs; j++) {
+        const rt_feat *f = &s->feats[s->strs[j]];
+        if (rt_row_has(f, row))
+            rt_pool_unref(&s->pool, (rt_istr *)(uintptr_t)rt_row_word(row, f->voff));
+    }
+}
+
+/* rt_acc_add with the common kinds inline. */
+static inline void acc_add(const rt_feat *f, void *acc, const char *row, rt_pool *pool)
+{
+    switch (f->kind) {
+    case RK_COUNT:
+        ((rt_acc_count *)acc)->n++;
+        return;
+    case RK_SUM_F: {
+        rt_acc_sumf *a = acc;
+        double x;
+        memcpy(&x, row + f->voff, sizeof x);
+        a->n++;
+        rt_neumaier(&a->s, &a->c, x);
+        return;
+    }
+    case RK_SUM_I: {
+        rt_acc_sumi *a = acc;
+        a->n++;
+        a->s += (int64_t)rt_row_word(row, f->voff);
+        return;
+    }
+    default:
+        rt_acc_add(f, acc, row, pool);
+    }
+}
+
+/* Adds the row to its tile in every hop feature that takes it (tiles no future window
+ * reaches are not created). */
+static void eager_add(rt_view_state *s, rt_keyst *ks, const char *row)
+{
+    int64_t ts = rt_row_ts(row);
+    for (int j = 0; j < s->neagers; j++) {
+        const rt_feat *f = &s->feats[s->eagers[j]];
+        if (!rt_row_has(f, row))
+            continue;
+        rt_deque *tiles = (rt_deque *)rt_set_at(ks, f);
+        int64_t k = rt_hop_tile(&s->hops[s->eager_hop[j]], ts);
+        if (tiles->len) {
+            char *last = rt_dq_at(tiles, f->tile_sz, tiles->len - 1);
+            if (rt_row_ts(last) == k) { /* most rows go to the newest tile */
+                acc_add(f, last + f->tile_off, row, &s->pool);
+                continue;
+            }
+        }
+        if (k < s->live[j])
+            continue;
+        int64_t d = rt_win_tile_add(f, (char *)tiles, row, k, &s->cx);
+        if (d < ks->due)
+            ks->due = d;
+    }
+}
+
+/* Inserts row among the key's rows (after those with the same time) and notes its due
+ * horizons. all_raw: every fold feature keeps the row raw (else those past it folded it). */
+static void rows_insert(rt_view_state *s, rt_keyst *ks, const char *row, bool all_raw)
+{
+    rt_deque *q = &ks->rows;
+    const uint32_t esz = s->cx.esz;
+    int64_t ts = rt_row_ts(row);
+    char *dst;
+    bool at_back = true;
+    if (q->len && (size_t)q->head + q->len < q->cap && rt_dq_key(q, esz, q->len - 1) <= ts) {
+        dst = q->data + ((size_t)q->head + q->len) * esz; /* the common case: append in place */
+        q->len++;
+    } else {
+        size_t pos = q->len;
+        if (pos && rt_dq_key(q, esz, pos - 1) > ts)
+            pos = rt_dq_lower_back(q, esz, ts + 1); /* ts < INT64_MAX here */
+        at_back = pos == q->len;
+        if (pos == 0) {
+            int64_t d = rt_key_evict_due(s, ts);
+            if (d < ks->due)
+                ks->due = d;
+        }
+        dst = rt_dq_insert_at(q, esz, s->cx.psz, pos, &s->mem);
+    }
+    for (uint32_t k = 0; k < esz; k += 8)
+        memcpy(dst + k, row + k, 8);
+    /* fold features that will fold this row note its fold horizon, unless an older row of
+     * theirs is pending already (the due horizon is then at most that row's) */
+    uint64_t m0 = rt_row_word(row, 8) & s->fold_pbits;
+    if (at_back)
+        m0 &= ~ks->pending;
+    if (m0 || s->folds_past_64) {
+        for (int j = 0; j < s->nfolds; j++) {
+            const rt_feat *f = &s->feats[s->folds[j]];
+            if (!rt_row_has(f, row) || (at_back && (ks->pending & f->pbit)))
+                continue;
+            if (!all_raw && ts < rt_win_keep_bound(f, ks->settled))
+                continue; /* folded directly */
+            int64_t d = rt_win_raw_due(f, ts);
+            if (d < ks->due)
+                ks->due = d;
+            ks->pending |= f->pbit;
+        }
+    }
+    if (((size_t)q->head + q->len) / RT_DQ_BLOCK > q->pvalid)
+        rt_rows_part_update(s->feats, s->nfeatures, q, &s->cx);
+}
+
+/* Applies row (built for this key) to the key's state. */
+static void ingest_row(rt_view_state *s, rt_keyst *ks, char *row, const rt_slot *inputs)
+{
+    if (s->horizon >= ks->due)
+        rt_key_settle(s, ks);
+    if (s->has_str)
+        row_intern(s, row, inputs);
+    if (s->neagers)
+        eager_add(s, ks, row);
+    int64_t ts = rt_row_ts(row), h = s->horizon;
+    if (ts >= h) {
+        /* the common case: every feature still needs the row raw */
+        rows_insert(s, ks, row, true);
+        return;
+    }
+    /* an event older than the horizon: fold features past it take it directly; the row is
+     * kept only if some feature still needs it raw */
+    bool need = false;
+    for (int i = 0; i < s->nfeatures; i++) {
+        const rt_feat *f = &s->feats[i];
+        if (!rt_row_has(f, row))
+            continue;
+        if (!f->fold) {
+            need |= ts >= rt_win_keep_bound(f, h); /* sliding, or hop: rows of t's tile */
+        } else if (ts >= rt_win_keep_bound(f, ks->settled)) {
+            need = true; /* raw until the key is next settled */
+        } else {
+            int64_t d = rt_win_fold(f, rt_set_at(ks, f), row, h, &s->cx);
+            if (d < ks->due)
+                ks->due = d;
+        }
+    }
+    if (need)
+        rows_insert(s, ks, row, false);
+    else if (s->has_str)
+        row_unref(s, row);
+}
+
+/* The record of a key just inserted at idx. */
+static rt_keyst *rec_new(rt_view_state *s, size_t idx)
+{
+    if (idx >= s->rec_cap) {
+        s->rec_cap = s->rec_cap ? s->rec_cap * 2 : 16;
+        s->recs = rt_xrealloc(s->recs, s->rec_cap * s->rec_size);
+    }
+    rt_keyst *ks = rt_rec_at(s, idx);
+    memset(ks, 0, s->rec_size);
+    ks->due = INT64_MAX;
+    ks->settled = INT64_MIN;
+    return ks;
+}
+
+void rt_view_ingest(rt_view_state *s, const rt_slot *keys, int64_t ts, const rt_slot *seq,
+                    const rt_slot *inputs)
+{
+    if (!row_build(s, s->row, ts, seq, inputs))
+        return; /* contributes to no feature: do not create a key for it */
+    bool inserted;
+    int64_t idx = rt_keytab_upsert(s->kt, keys, &inserted);
+    if (idx < 0)
+        return;
+    rt_keyst *ks = inserted ? rec_new(s, (size_t)idx) : rt_rec_at(s, (size_t)idx);
+    ingest_row(s, ks, s->row, inputs);
+}
+
+void rt_view_ingest_batch(rt_view_state *s, const rt_view_event *evs, size_t n)
+{
+    uint64_t hash[BATCH];
+    int64_t idx[BATCH];
+    if (!s->brows)
+        s->brows = rt_xrealloc(NULL, (size_t)s->cx.esz * BATCH);
+    const uint32_t esz = s->cx.esz;
+    for (size_t base = 0; base < n; base += BATCH) {
+        size_t m = n - base < BATCH ? n - base : BATCH;
+        const rt_view_event *e = evs + base;
+        /* 1: build the rows, hash the keys, fetch their table slots */
+        for (size_t i = 0; i < m; i++) {
+            idx[i] = -1;
+            if (!row_build(s, s->brows + i * esz, e[i].ts, e[i].seq, e[i].inputs))
+                continue; /* contributes to no feature: no key for it */
+            idx[i] = 0;
+            hash[i] = rt_keytab_hash(s->kt, e[i].keys);
+            rt_keytab_prefetch(s->kt, hash[i]);
+        }
+        /* 2: find or insert the keys, fetch their records */
+        for (size_t i = 0; i < m; i++) {
+            if (idx[i] < 0)
+                continue;
+            bool inserted;
+            idx[i] = rt_keytab_upsert_hashed(s->kt, e[i].keys, hash[i], &inserted);
+            if (idx[i] < 0)
+                continue;
+            if (inserted)
+                rec_new(s, (size_t)idx[i]);
+            else
+                __builtin_prefetch(rt_rec_at(s, (size_t)idx[i]), 1);
+        }
+        /* 3: fetch the ends of each key's rows and newest tiles, where the event goes */
+        for (size_t i = 0; i < m; i++) {
+            if (idx[i] < 0)
+                continue;
+            rt_keyst *ks = rt_rec_at(s, (size_t)idx[i]);
+            if (ks->rows.len)
+                __builtin_prefetch(rt_dq_at(&ks->rows, esz, ks->rows.len - 1), 1);
+            for (int j = 0; j < s->neagers; j++) {
+                const rt_feat *f = &s->feats[s->eagers[j]];
+                const rt_deque *tiles = (const rt_deque *)rt_set_at(ks, f);
+                if (tiles->len)
+                    __builtin_prefetch(rt_dq_at(tiles, f->tile_sz, tiles->len - 1), 1);
+            }
+        }
+        /* 4: apply, in order */
+        for (size_t i = 0; i < m; i++)
+            if (idx[i] >= 0)
+                ingest_row(s, rt_rec_at(s, (size_t)idx[i]), s->brows + i * esz, e[i].inputs);
+    }
+}
