@@ -209,7 +209,12 @@ def main(argv):
     try:
         for seed in seeds:
             case = os.path.join(work, "seed-%d" % seed)
-            gen.render(gen.Gen(seed).model(), case)
+            try:
+                gen.render(gen.Gen(seed).model(), case)
+            except Exception as e:  # a generator bug: report it and go on
+                failures += 1
+                print("FAIL seed %d: the generator failed: %r" % (seed, e))
+                continue
             rc, msg = runner.check(case)
             if rc != 0:
                 failures += 1
