@@ -670,8 +670,8 @@ class Gen:
                     x.pop("_bad", None)
                     for f in src["fields"]:
                         if f["not_null"] and x.get(f["name"]) is None:
-                            x[f["name"]] = self.value(f["profile"], f["type"], {"uid": ["u0"], "gid": [0]}) \
-                                if f["name"] != src["time"] else x["_ts"]
+                            x[f["name"]] = x["_ts"] if f["type"] == "timestamp" else \
+                                self.value(f["profile"], f["type"], {"uid": ["u0"], "gid": [0]})
                         if isinstance(x.get(f["name"]), dict):
                             x[f["name"]] = None if not f["not_null"] else x["_ts"] if f["type"] == "timestamp" else 0
                     out.append(x)

@@ -36,12 +36,20 @@ for d in "$here"/regress/*/; do
             pg)
                 [[ -n $pg ]] || pg=$(bash "$root/scripts/pg-start.sh" 2>/dev/null) || pg=
                 [[ -n $pg ]] || { echo "skip  $name pg: no PostgreSQL server"; continue; }
-                extra=(--db "$pg") ;;
+                # one database per case, so that a query left running cannot block the next case
+                dbname=featc_regress_$(echo "$name" | tr -c 'a-z0-9_\n' _ | cut -c1-40)
+                psql "$pg" -tAc "select 1 from pg_database where datname = '$dbname'" 2>/dev/null | grep -q 1 ||
+                    psql "$pg" -qc "create database \"$dbname\"" >/dev/null 2>&1
+                extra=(--db "${pg%/*}/$dbname") ;;
         esac
         out=$(cd "$d" && "$featc" parity case.feat "${args[@]}" "${extra[@]}" --timeout "${REGRESS_TIMEOUT:-60}" \
             ${PARITY_OPTS:-} 2>&1)
         rc=$?
         [[ $db == sqlite ]] && rm -f "${extra[1]#sqlite:}"
+        if [[ $db == pg && $out == *"did not finish"* ]]; then # stop what the killed path left running
+            psql "$pg" -qAc "select pg_terminate_backend(pid) from pg_stat_activity where datname = '$dbname'" \
+                >/dev/null 2>&1
+        fi
         if [[ $expect == pass ]]; then
             if ((rc == 0)); then passed=$((passed + 1)); echo "ok    $name $db"
             else fail=1; echo "FAIL  $name $db (exit $rc)"; echo "$out" | tail -20 | sed 's/^/     | /'; fi

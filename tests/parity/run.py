@@ -47,6 +47,7 @@ class Runner:
         self.pg_uri = pg_uri
         self.timeout = timeout
         self.extra = []  # more featc parity options (e.g. --featc for a stand-in)
+        self.hang_dir = None  # where cases that featc check cannot finish are kept
 
     def db_args(self, db, case_dir):
         if db == "duckdb":
@@ -58,9 +59,15 @@ class Runner:
         raise ValueError(db)
 
     def check(self, case_dir):
-        p = subprocess.run([self.featc, "check", "case.feat"], cwd=case_dir, capture_output=True, text=True,
-                           timeout=self.timeout)
-        return p.returncode, p.stderr
+        try:
+            p = subprocess.run([self.featc, "check", "case.feat"], cwd=case_dir, capture_output=True, text=True,
+                               timeout=self.timeout, errors="replace")
+            return p.returncode, p.stderr
+        except subprocess.TimeoutExpired:
+            if self.hang_dir:  # a checker that does not finish is a bug of its own: keep the file
+                n = len(os.listdir(self.hang_dir)) if os.path.isdir(self.hang_dir) else 0
+                shutil.copytree(case_dir, os.path.join(self.hang_dir, "check-hang-%d" % n))
+            return 124, "featc check did not finish within %ss\n" % self.timeout
 
     def parity(self, case_dir, db):
         with open(os.path.join(case_dir, "args")) as f:
@@ -196,12 +203,18 @@ def main(argv):
             dbs = [d for d in dbs if d != "pg"]
     runner = Runner(featc, pg, timeout)
     runner.extra = extra
+    runner.hang_dir = os.path.join(out, "check-hangs")
     failures = 0
     work = tempfile.mkdtemp(prefix="featc-parity-run-")
     try:
         for seed in seeds:
             case = os.path.join(work, "seed-%d" % seed)
-            gen.render(gen.Gen(seed).model(), case)
+            try:
+                gen.render(gen.Gen(seed).model(), case)
+            except Exception as e:  # a generator bug: report it and go on
+                failures += 1
+                print("FAIL seed %d: the generator failed: %r" % (seed, e))
+                continue
             rc, msg = runner.check(case)
             if rc != 0:
                 failures += 1
