@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,59 @@ static void put_int(rt_jbuf *out, int64_t v)
     rt_jbuf_put(out, p, (size_t)(e - p));
 }
 
+/* Writes x as rt_format_float does, without its printf and strtod tries, when x has a
+ * plain decimal form of at most 15 significant digits and 0.0001 <= |x| < 1e15 (most
+ * feature values: amounts, averages, ratios). The fewest decimals k for which m / 10^k
+ * (m = x * 10^k rounded) reads back as x give that form: a decimal of at most 15 digits
+ * that reads back as a double is its rounding to 15 digits, so it is the one
+ * rt_format_float finds, and it prints as fixed point in that range. The check is exact:
+ * m < 2^53 and 10^k are exact doubles and the division rounds correctly. False: use
+ * rt_format_float. */
+static bool put_float_fast(rt_jbuf *out, double x)
+{
+    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    double a = fabs(x);
+    if (!(a >= 1e-4 && a < 1e15))
+        return false;
+    for (int k = 0; k <= 15; k++) {
+        double scaled = a * p10[k];
+        if (scaled >= 1e15)
+            return false;
+        double m = nearbyint(scaled);
+        if (m / p10[k] != a)
+            continue;
+        /* digits of m, with the point k places from the right */
+        char digits[24], buf[32];
+        int nd = 0;
+        uint64_t v = (uint64_t)m;
+        do {
+            digits[nd++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        char *o = buf;
+        if (signbit(x))
+            *o++ = '-';
+        if (nd <= k) { /* 0.00ddd */
+            *o++ = '0';
+            *o++ = '.';
+            for (int i = nd; i < k; i++)
+                *o++ = '0';
+            for (int i = nd - 1; i >= 0; i--)
+                *o++ = digits[i];
+        } else {
+            for (int i = nd - 1; i >= 0; i--) {
+                *o++ = digits[i];
+                if (i == k && k > 0)
+                    *o++ = '.';
+            }
+        }
+        rt_jbuf_put(out, buf, (size_t)(o - buf));
+        return true;
+    }
+    return false;
+}
+
 void rt_json_string(rt_jbuf *out, const char *s, size_t n)
 {
     jbuf_putc(out, '"');
@@ -149,8 +203,10 @@ void rt_json_value(rt_jbuf *out, const rt_slot *v, rt_type t)
     case RT_BOOL: rt_jbuf_puts(out, v->v.i ? "true" : "false"); break;
     case RT_INT: put_int(out, v->v.i); break;
     case RT_FLOAT:
-        rt_format_float(v->v.f, buf);
-        rt_jbuf_puts(out, buf);
+        if (!put_float_fast(out, v->v.f)) {
+            rt_format_float(v->v.f, buf);
+            rt_jbuf_puts(out, buf);
+        }
         break;
     case RT_STRING: rt_json_string(out, v->v.s, v->len); break;
     case RT_TIMESTAMP: {
