@@ -82,8 +82,8 @@ static const char *spine_key(sg_query *q, int sv, int k)
 }
 
 /* __fe<i>: the view's events with a key, each fast feature's input a<f> (null where the
- * feature's where rejects the row) and, for first/last, the rank rk<f> of the row in the
- * feature's order (ts, seq with nulls lowest, value). */
+ * feature's where rejects the row) and, for first/last, the row's place rk<f> in the
+ * feature's order (ts, seq with nulls lowest, value) as a struct; null when a<f> is. */
 static const char *events_cte(sg_query *q, int sv, fast_view *fv)
 {
     sg_gen *g = q->g;
@@ -96,9 +96,6 @@ static const char *events_cte(sg_query *q, int sv, fast_view *fv)
     for (int k = 0; k < ent->nkeys; k++)
         strbuf_appendf(&b, "%s AS %s, ", sg_ident(g, sg_printf(g, "e_k%d", k)), sg_ident(g, sg_printf(g, "k%d", k)));
     strbuf_appendf(&b, "%s AS %s", sg_ident(g, "e_ts"), sg_ident(g, "t"));
-    if (src->seq_field >= 0)
-        strbuf_appendf(&b, ", %s AS %s", sg_ident(g, "e_sq"), sg_ident(g, "sq"));
-    bool ranked = false;
     for (int f = 0; f < v->nfeatures; f++) {
         if (!fv->fast[f])
             continue;
@@ -107,33 +104,19 @@ static const char *events_cte(sg_query *q, int sv, fast_view *fv)
         if (ft->filter)
             in = sg_printf(g, "CASE WHEN %s THEN %s END", sg_ident(g, sg_printf(g, "e_w%d", f)), in);
         strbuf_appendf(&b, ", %s AS %s", in, sg_ident(g, sg_printf(g, "a%d", f)));
-        ranked |= ft->agg == PG_FIRST || ft->agg == PG_LAST;
+        if (ft->agg != PG_FIRST && ft->agg != PG_LAST)
+            continue;
+        /* the first/last order as one comparable value: structs compare field by field */
+        const char *coll = ft->input_type == FT_STRING ? g->d->collate : "";
+        strbuf_appendf(&b, ", CASE WHEN %s IS NOT NULL THEN struct_pack(t := %s", in, sg_ident(g, "e_ts"));
+        if (src->seq_field >= 0)
+            strbuf_appendf(&b, ", n := %s IS NOT NULL, s := COALESCE(%s, 0)", sg_ident(g, "e_sq"), sg_ident(g, "e_sq"));
+        strbuf_appendf(&b, ", a := %s%s) END AS %s", in, coll, sg_ident(g, sg_printf(g, "rk%d", f)));
     }
     strbuf_appendf(&b, " FROM %s", sg_ident(g, q->view_rel[sv]));
     for (int k = 0; k < ent->nkeys; k++)
         strbuf_appendf(&b, "%s%s IS NOT NULL", k ? " AND " : " WHERE ", sg_ident(g, sg_printf(g, "e_k%d", k)));
     const char *name = sg_printf(g, "__fe%d", sv);
-    sg_add_cte(g, name, strbuf_cstr(&b));
-    strbuf_free(&b);
-    if (!ranked)
-        return name;
-
-    const char *keys = key_list(g, ent->nkeys);
-    strbuf_append(&b, "SELECT *");
-    for (int f = 0; f < v->nfeatures; f++) {
-        const plan_feature *ft = &v->features[f];
-        if (!fv->fast[f] || (ft->agg != PG_FIRST && ft->agg != PG_LAST))
-            continue;
-        const char *a = sg_ident(g, sg_printf(g, "a%d", f));
-        const char *coll = ft->input_type == FT_STRING ? g->d->collate : "";
-        strbuf_appendf(&b, ", CASE WHEN %s IS NOT NULL THEN row_number() OVER (PARTITION BY %s ORDER BY %s", a, keys,
-                       sg_ident(g, "t"));
-        if (src->seq_field >= 0)
-            strbuf_appendf(&b, ", %s NULLS FIRST", sg_ident(g, "sq"));
-        strbuf_appendf(&b, ", %s%s) END AS %s", a, coll, sg_ident(g, sg_printf(g, "rk%d", f)));
-    }
-    strbuf_appendf(&b, " FROM %s", sg_ident(g, name));
-    name = sg_printf(g, "__fr%d", sv);
     sg_add_cte(g, name, strbuf_cstr(&b));
     strbuf_free(&b);
     return name;
@@ -226,7 +209,8 @@ static int feature_parts(sg_gen *g, const plan_feature *ft, int f, const char *o
         parts[0] = sg_printf(g, "%s(%s, %s) %s", fn, a, rk, over);
         if (ft->ttl_us <= 0)
             return 1;
-        parts[1] = sg_printf(g, "%s(%s, %s) %s", fn, sg_ident(g, "t"), rk, over);
+        parts[1] = sg_printf(g, "%s(CASE WHEN %s IS NOT NULL THEN %s END) %s", ft->agg == PG_FIRST ? "min" : "max", a,
+                             sg_ident(g, "t"), over);
         return 2;
     }
     case PG_VARIANCE:
@@ -245,7 +229,6 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
     const plan *p = g->p;
     const plan_view *v = &p->views[q->svc->views[sv].view];
     const plan_entity *ent = &p->entities[v->entity];
-    const plan_source *src = &p->sources[v->source];
     const char *keys = key_list(g, ent->nkeys);
     const char *order = sg_printf(g, "%s, %s, %s", sg_ident(g, "t"), sg_ident(g, "c"), sg_ident(g, "r"));
     const char *wr = sg_printf(g, "w%d", sv);
@@ -258,10 +241,6 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
     for (int k = 0; k < ent->nkeys; k++)
         strbuf_appendf(&sp, "%s, ", spine_key(q, sv, k));
     strbuf_appendf(&sp, "s.%s, 0, s.%s", sg_ident(g, SQLGEN_TIME_COLUMN), sg_ident(g, SQLGEN_ROW_COLUMN));
-    if (src->seq_field >= 0) {
-        strbuf_appendf(&ev, ", %s", sg_ident(g, "sq"));
-        strbuf_append(&sp, ", NULL");
-    }
     for (int f = 0; f < v->nfeatures; f++) {
         if (!fv->fast[f])
             continue;

@@ -8,9 +8,8 @@ WITH "__v0_0" AS (SELECT "card_id" AS "c0", "merchant_id" AS "c1", "amount" AS "
 "__v2_0" AS (SELECT "card_id" AS "c0", "segment" AS "c1", "credit_limit" AS "c2", "home_country" AS "c3", "updated_at" AS "c4" FROM "cardholders"),
 "__v2_1" AS (SELECT *, "c0" IS NOT NULL AND "c4" IS NOT NULL AS "e_ok", "c1" AS "e_i0", "c2" AS "e_i1", "c3" AS "e_i2" FROM "__v2_0"),
 "__v2" AS (SELECT "c0" AS "e_k0", "c4" AS "e_ts", "e_i0", "e_i1", "e_i2" FROM "__v2_1" WHERE "e_ok"),
-"__fe0" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_sq" AS "sq", 1 AS "a0", 1 AS "a1", "e_i2" AS "a2", "e_i3" AS "a3", CASE WHEN "e_w5" THEN 1 END AS "a5", CASE WHEN "e_w6" THEN 1 END AS "a6", "e_i7" AS "a7", "e_i8" AS "a8", "e_i9" AS "a9", "e_i10" AS "a10", "e_i11" AS "a11", "e_i12" AS "a12" FROM "__v0" WHERE "e_k0" IS NOT NULL),
-"__fr0" AS (SELECT *, CASE WHEN "a10" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "sq" NULLS FIRST, "a10") END AS "rk10", CASE WHEN "a11" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "sq" NULLS FIRST, "a11") END AS "rk11", CASE WHEN "a12" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "sq" NULLS FIRST, "a12") END AS "rk12" FROM "__fe0"),
-"__fu0" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fr0"
+"__fe0" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", 1 AS "a0", 1 AS "a1", "e_i2" AS "a2", "e_i3" AS "a3", CASE WHEN "e_w5" THEN 1 END AS "a5", CASE WHEN "e_w6" THEN 1 END AS "a6", "e_i7" AS "a7", "e_i8" AS "a8", "e_i9" AS "a9", "e_i10" AS "a10", CASE WHEN "e_i10" IS NOT NULL THEN struct_pack(t := "e_ts", n := "e_sq" IS NOT NULL, s := COALESCE("e_sq", 0), a := "e_i10") END AS "rk10", "e_i11" AS "a11", CASE WHEN "e_i11" IS NOT NULL THEN struct_pack(t := "e_ts", n := "e_sq" IS NOT NULL, s := COALESCE("e_sq", 0), a := "e_i11") END AS "rk11", "e_i12" AS "a12", CASE WHEN "e_i12" IS NOT NULL THEN struct_pack(t := "e_ts", n := "e_sq" IS NOT NULL, s := COALESCE("e_sq", 0), a := "e_i12") END AS "rk12" FROM "__v0" WHERE "e_k0" IS NOT NULL),
+"__fu0" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe0"
 UNION ALL SELECT s."card_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."card_id", CASE WHEN s."ts" < CAST(-9223372036254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(600000000 AS BIGINT) END, 0, s."_row", 1 FROM "spine" AS s
 UNION ALL SELECT s."card_id", CASE WHEN s."ts" < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(3600000000 AS BIGINT) END, 0, s."_row", 2 FROM "spine" AS s
@@ -37,10 +36,10 @@ UNION ALL SELECT s."card_id", CASE WHEN s."ts" < CAST(-9223371432054775808 AS BI
   arg_max("a10", "rk10") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z0_10_0",
   arg_min("a11", "rk11") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z0_11_0",
   arg_max("a12", "rk12") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z0_12_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "sq", "a0", "a1", "a2", "a3", "a5", "a6", "a7", "a8", "a9", "a10", "rk10", "a11", "rk11", "a12", "rk12", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2", CAST(NULL AS BIGINT) AS "q3", CAST(NULL AS BIGINT) AS "q4", CAST(NULL AS BIGINT) AS "q5" FROM "__fr0"
-UNION ALL SELECT s."card_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2", p."q3", p."q4", p."q5" FROM "spine" AS s LEFT JOIN "__fp0" AS p ON p."pr" = s."_row") AS a
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a2", "a3", "a5", "a6", "a7", "a8", "a9", "a10", "rk10", "a11", "rk11", "a12", "rk12", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2", CAST(NULL AS BIGINT) AS "q3", CAST(NULL AS BIGINT) AS "q4", CAST(NULL AS BIGINT) AS "q5" FROM "__fe0"
+UNION ALL SELECT s."card_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2", p."q3", p."q4", p."q5" FROM "spine" AS s LEFT JOIN "__fp0" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
-"__fe1" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_sq" AS "sq", 1 AS "a0", "e_i2" AS "a2" FROM "__v1" WHERE "e_k0" IS NOT NULL),
+"__fe1" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", 1 AS "a0", "e_i2" AS "a2" FROM "__v1" WHERE "e_k0" IS NOT NULL),
 "__fu1" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe1"
 UNION ALL SELECT s."merchant_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."merchant_id", CASE WHEN s."ts" < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(3600000000 AS BIGINT) END, 0, s."_row", 1 FROM "spine" AS s
@@ -50,17 +49,16 @@ UNION ALL SELECT s."merchant_id", CASE WHEN s."ts" < CAST(-9223371950454775808 A
 "__fw1" AS (SELECT "r" AS "zr1",
   count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_0_0",
   count(DISTINCT "a2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_2_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "sq", "a0", "a2", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe1"
-UNION ALL SELECT s."merchant_id", s."ts", 0, s."_row", NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp1" AS p ON p."pr" = s."_row") AS a
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a2", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe1"
+UNION ALL SELECT s."merchant_id", s."ts", 0, s."_row", NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp1" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
-"__fe2" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_i0" AS "a0", "e_i1" AS "a1", "e_i2" AS "a2" FROM "__v2" WHERE "e_k0" IS NOT NULL),
-"__fr2" AS (SELECT *, CASE WHEN "a0" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a0") END AS "rk0", CASE WHEN "a1" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a1") END AS "rk1", CASE WHEN "a2" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a2") END AS "rk2" FROM "__fe2"),
+"__fe2" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_i0" AS "a0", CASE WHEN "e_i0" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i0") END AS "rk0", "e_i1" AS "a1", CASE WHEN "e_i1" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i1") END AS "rk1", "e_i2" AS "a2", CASE WHEN "e_i2" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i2") END AS "rk2" FROM "__v2" WHERE "e_k0" IS NOT NULL),
 "__fw2" AS (SELECT "r" AS "zr2",
   arg_max("a0", "rk0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_0",
   arg_max("a1", "rk1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_1_0",
-  arg_max("t", "rk1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_1_1",
+  max(CASE WHEN "a1" IS NOT NULL THEN "t" END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_1_1",
   arg_max("a2", "rk2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_2_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "rk0", "a1", "rk1", "a2", "rk2" FROM "__fr2"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "rk0", "a1", "rk1", "a2", "rk2" FROM "__fe2"
 UNION ALL SELECT s."card_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL FROM "spine" AS s) AS a
 QUALIFY "c" = 0),
 "__s_0" AS (SELECT s."_row" AS "r", s."ts" AS "t", s."card_id" AS "k0", s."merchant_id" AS "k1", s."amount" AS "q2", s."country" AS "q3", s."lat" AS "q4", s."lon" AS "q5", "w0"."z0_0_0" AS "z0_0_0", "w0"."z0_1_0" AS "z0_1_0", "w0"."z0_2_0" AS "z0_2_0", "w0"."z0_2_1" AS "z0_2_1", "w0"."z0_2_2" AS "z0_2_2", "w0"."z0_3_0" AS "z0_3_0", "w0"."z0_3_1" AS "z0_3_1", "w0"."z0_3_2" AS "z0_3_2", "w0"."z0_3_3" AS "z0_3_3", "w0"."z0_5_0" AS "z0_5_0", "w0"."z0_6_0" AS "z0_6_0", "w0"."z0_7_0" AS "z0_7_0", "w0"."z0_8_0" AS "z0_8_0", "w0"."z0_9_0" AS "z0_9_0", "w0"."z0_10_0" AS "z0_10_0", "w0"."z0_11_0" AS "z0_11_0", "w0"."z0_12_0" AS "z0_12_0", "w1"."z1_0_0" AS "z1_0_0", "w1"."z1_2_0" AS "z1_2_0", "w2"."z2_0_0" AS "z2_0_0", "w2"."z2_1_0" AS "z2_1_0", "w2"."z2_1_1" AS "z2_1_1", "w2"."z2_2_0" AS "z2_2_0" FROM "spine" AS s LEFT JOIN "__fw0" AS "w0" ON "w0"."zr0" = s."_row" LEFT JOIN "__fw1" AS "w1" ON "w1"."zr1" = s."_row" LEFT JOIN "__fw2" AS "w2" ON "w2"."zr2" = s."_row"),

@@ -7,9 +7,8 @@ WITH "__v0_0" AS (SELECT "user_id" AS "c0", "item_id" AS "c1", "kind" AS "c2", "
 "__v2_0" AS (SELECT "item_id" AS "c0", "category" AS "c1", "author" AS "c2", "price" AS "c3", "published" AS "c4", "updated_at" AS "c5" FROM "items"),
 "__v2_1" AS (SELECT *, "c0" IS NOT NULL AND "c5" IS NOT NULL AS "e_ok", "c1" AS "e_i0", "c3" AS "e_i2", "c4" AS "e_i3" FROM "__v2_0"),
 "__v2" AS (SELECT "c0" AS "e_k0", "c5" AS "e_ts", "e_i0", "e_i2", "e_i3" FROM "__v2_1" WHERE "e_ok"),
-"__fe0" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", "e_i3" AS "a3", "e_i5" AS "a5", "e_i6" AS "a6" FROM "__v0" WHERE "e_k0" IS NOT NULL),
-"__fr0" AS (SELECT *, CASE WHEN "a6" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a6") END AS "rk6" FROM "__fe0"),
-"__fu0" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fr0"
+"__fe0" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", "e_i3" AS "a3", "e_i5" AS "a5", "e_i6" AS "a6", CASE WHEN "e_i6" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i6") END AS "rk6" FROM "__v0" WHERE "e_k0" IS NOT NULL),
+"__fu0" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe0"
 UNION ALL SELECT s."user_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."user_id", CASE WHEN s."ts" < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(3600000000 AS BIGINT) END, 0, s."_row", 1 FROM "spine" AS s
 UNION ALL SELECT s."user_id", CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END, 0, s."_row", 2 FROM "spine" AS s),
@@ -22,12 +21,11 @@ UNION ALL SELECT s."user_id", CASE WHEN s."ts" < CAST(-9223371950454775808 AS BI
   count("a3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_3_1",
   count(DISTINCT "a5") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_5_0",
   arg_max("a6", "rk6") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z0_6_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a3", "a5", "a6", "rk6", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fr0"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a3", "a5", "a6", "rk6", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe0"
 UNION ALL SELECT s."user_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp0" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
-"__fe1" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", CASE WHEN "e_w2" THEN 1 END AS "a2", "e_i3" AS "a3", CASE WHEN "e_w5" THEN "e_i5" END AS "a5" FROM "__v1" WHERE "e_k0" IS NOT NULL),
-"__fr1" AS (SELECT *, CASE WHEN "a5" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a5") END AS "rk5" FROM "__fe1"),
-"__fu1" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fr1"
+"__fe1" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", CASE WHEN "e_w2" THEN 1 END AS "a2", "e_i3" AS "a3", CASE WHEN "e_w5" THEN "e_i5" END AS "a5", CASE WHEN CASE WHEN "e_w5" THEN "e_i5" END IS NOT NULL THEN struct_pack(t := "e_ts", a := CASE WHEN "e_w5" THEN "e_i5" END) END AS "rk5" FROM "__v1" WHERE "e_k0" IS NOT NULL),
+"__fu1" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe1"
 UNION ALL SELECT s."item_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."item_id", CASE WHEN CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END - CASE WHEN CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END % CAST(3600000000 AS BIGINT) < 0 THEN CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END % CAST(3600000000 AS BIGINT) + CAST(3600000000 AS BIGINT) ELSE CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END % CAST(3600000000 AS BIGINT) END END, 0, s."_row", 1 FROM "spine" AS s
 UNION ALL SELECT s."item_id", CASE WHEN CASE WHEN s."ts" < CAST(-9223371432054775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(604800000000 AS BIGINT) END < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE CASE WHEN s."ts" < CAST(-9223371432054775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(604800000000 AS BIGINT) END - CASE WHEN CASE WHEN s."ts" < CAST(-9223371432054775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(604800000000 AS BIGINT) END % CAST(86400000000 AS BIGINT) < 0 THEN CASE WHEN s."ts" < CAST(-9223371432054775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(604800000000 AS BIGINT) END % CAST(86400000000 AS BIGINT) + CAST(86400000000 AS BIGINT) ELSE CASE WHEN s."ts" < CAST(-9223371432054775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(604800000000 AS BIGINT) END % CAST(86400000000 AS BIGINT) END END, 0, s."_row", 2 FROM "spine" AS s),
@@ -39,17 +37,16 @@ UNION ALL SELECT s."item_id", CASE WHEN CASE WHEN s."ts" < CAST(-922337143205477
   count("a2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_2_0",
   count(DISTINCT "a3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_3_0",
   arg_max("a5", "rk5") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z1_5_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a2", "a3", "a5", "rk5", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fr1"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a2", "a3", "a5", "rk5", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe1"
 UNION ALL SELECT s."item_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp1" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
-"__fe2" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_i0" AS "a0", "e_i2" AS "a2", "e_i3" AS "a3" FROM "__v2" WHERE "e_k0" IS NOT NULL),
-"__fr2" AS (SELECT *, CASE WHEN "a0" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a0") END AS "rk0", CASE WHEN "a2" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a2") END AS "rk2", CASE WHEN "a3" IS NOT NULL THEN row_number() OVER (PARTITION BY "k0" ORDER BY "t", "a3") END AS "rk3" FROM "__fe2"),
+"__fe2" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_i0" AS "a0", CASE WHEN "e_i0" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i0") END AS "rk0", "e_i2" AS "a2", CASE WHEN "e_i2" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i2") END AS "rk2", "e_i3" AS "a3", CASE WHEN "e_i3" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i3") END AS "rk3" FROM "__v2" WHERE "e_k0" IS NOT NULL),
 "__fw2" AS (SELECT "r" AS "zr2",
   arg_max("a0", "rk0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_0",
-  arg_max("t", "rk0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_1",
+  max(CASE WHEN "a0" IS NOT NULL THEN "t" END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_1",
   arg_max("a2", "rk2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_2_0",
   arg_max("a3", "rk3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_3_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "rk0", "a2", "rk2", "a3", "rk3" FROM "__fr2"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "rk0", "a2", "rk2", "a3", "rk3" FROM "__fe2"
 UNION ALL SELECT s."item_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL FROM "spine" AS s) AS a
 QUALIFY "c" = 0),
 "__s_0" AS (SELECT s."_row" AS "r", s."ts" AS "t", s."user_id" AS "k0", s."item_id" AS "k1", s."position" AS "q2", s."query" AS "q3", "w0"."z0_0_0" AS "z0_0_0", "w0"."z0_1_0" AS "z0_1_0", "w0"."z0_3_0" AS "z0_3_0", "w0"."z0_3_1" AS "z0_3_1", "w0"."z0_5_0" AS "z0_5_0", "w0"."z0_6_0" AS "z0_6_0", "w1"."z1_0_0" AS "z1_0_0", "w1"."z1_1_0" AS "z1_1_0", "w1"."z1_2_0" AS "z1_2_0", "w1"."z1_3_0" AS "z1_3_0", "w1"."z1_5_0" AS "z1_5_0", "w2"."z2_0_0" AS "z2_0_0", "w2"."z2_0_1" AS "z2_0_1", "w2"."z2_2_0" AS "z2_2_0", "w2"."z2_3_0" AS "z2_3_0" FROM "spine" AS s LEFT JOIN "__fw0" AS "w0" ON "w0"."zr0" = s."_row" LEFT JOIN "__fw1" AS "w1" ON "w1"."zr1" = s."_row" LEFT JOIN "__fw2" AS "w2" ON "w2"."zr2" = s."_row"),
