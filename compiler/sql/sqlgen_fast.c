@@ -7,15 +7,15 @@
 /*
  * The shape, per service view i (docs/sql.md has the long form):
  *
- *   __fu<i>  one row per event of the view (c = 1), per spine row (c = 0, j = 0) and per
- *            spine row and distinct window bound b (c = 0, j = b + 1, at the window's low
- *            time). Events carry each feature's input a<f> (null when the feature's where
- *            rejects the row); the other rows carry nulls.
- *   __fa<i>  adds q: the number of rows with j = 0 up to and including this one, in the
- *            order (keys | t, c, r, j); and rk<f>, the rank of a row in the first/last
- *            order of feature f.
+ *   __fe<i>  the view's events with a key (c = 1): each fast feature's input a<f> (null
+ *            when the feature's where rejects the row) and, for first/last, its ordering
+ *            key rk<f>.
+ *   __fu<i>  keys and times only: events, spine rows (c = 0, j = 0) and, per spine row and
+ *            distinct window bound b, a probe (c = 0, j = b + 1) at the window's low time.
+ *   __fa<i>  q: the number of events and spine rows (j = 0) up to and including each row in
+ *            the order (keys | t, c, r, j), kept for spine rows and probes.
  *   __fp<i>  per spine row r: q of the spine row (q0) and of each of its probes (q<b+1>).
- *   __fw<i>  the rows with j = 0, in the order (keys | t, c, r): the window of a spine row
+ *   __fw<i>  events and spine rows in the order (keys | t, c, r): the window of a spine row
  *            whose probe is P is the q0 - q(P) - 1 rows before it, so every aggregate is
  *            a ROWS frame. No arithmetic on times happens in the frames, so the int64
  *            range needs no care, and spine and probe rows sort before events of the same
