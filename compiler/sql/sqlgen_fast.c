@@ -32,6 +32,7 @@ typedef struct fast_view {
     int *bound;          /* per feature: its bound, -1 for lifetime */
     bool *fast;          /* per feature: computed here */
     int *nparts;         /* per feature */
+    bool count_rows;     /* some feature is an unfiltered count() over a bounded window */
     const char *rel;     /* the __fw CTE (unquoted) */
     strbuf cols;         /* ", w<i>.<part> AS <part>" for the spine base */
 } fast_view;
@@ -49,6 +50,13 @@ static bool fast_aggregation(const plan_feature *ft)
 }
 
 static const char *part_name(sg_gen *g, int sv, int f, int k) { return sg_printf(g, "z%d_%d_%d", sv, f, k); }
+
+/* An unfiltered count() over a bounded window is the number of rows between its probe and
+ * the spine row less the spine rows among them: both come from the position pass. */
+static bool counted_by_position(const fast_view *fv, const plan_feature *ft, int f)
+{
+    return ft->agg == PG_COUNT_ROWS && !ft->filter && fv->bound[f] >= 0;
+}
 
 /* The lowest event time of a window at time t (text over column t), as sg_window_low. */
 static const char *low_text(sg_gen *g, const char *t, int64_t size, int64_t hop)
@@ -149,19 +157,27 @@ static const char *probe_ctes(sg_query *q, int sv, fast_view *fv, const char *ev
     sg_add_cte(g, fu, strbuf_cstr(&b));
     strbuf_free(&b);
 
-    strbuf_appendf(&b,
-                   "SELECT %s, %s, count(CASE WHEN %s = 0 THEN 1 END) OVER (PARTITION BY %s ORDER BY %s, %s, %s, %s "
-                   "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS %s FROM %s QUALIFY %s = 0",
-                   sg_ident(g, "r"), sg_ident(g, "j"), sg_ident(g, "j"), keys, sg_ident(g, "t"), sg_ident(g, "c"),
-                   sg_ident(g, "r"), sg_ident(g, "j"), sg_ident(g, "q"), sg_ident(g, fu), sg_ident(g, "c"));
+    const char *running = sg_printf(g, "OVER (PARTITION BY %s ORDER BY %s, %s, %s, %s ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                                       "CURRENT ROW)",
+                                    keys, sg_ident(g, "t"), sg_ident(g, "c"), sg_ident(g, "r"), sg_ident(g, "j"));
+    strbuf_appendf(&b, "SELECT %s, %s, count(CASE WHEN %s = 0 THEN 1 END) %s AS %s", sg_ident(g, "r"), sg_ident(g, "j"),
+                   sg_ident(g, "j"), running, sg_ident(g, "q"));
+    if (fv->count_rows)
+        strbuf_appendf(&b, ", count(CASE WHEN %s = 0 AND %s = 0 THEN 1 END) %s AS %s", sg_ident(g, "j"), sg_ident(g, "c"),
+                       running, sg_ident(g, "sp"));
+    strbuf_appendf(&b, " FROM %s QUALIFY %s = 0", sg_ident(g, fu), sg_ident(g, "c"));
     const char *fa = sg_printf(g, "__fa%d", sv);
     sg_add_cte(g, fa, strbuf_cstr(&b));
     strbuf_free(&b);
 
     strbuf_appendf(&b, "SELECT %s AS %s", sg_ident(g, "r"), sg_ident(g, "pr"));
-    for (int j = 0; j <= fv->nbounds; j++)
+    for (int j = 0; j <= fv->nbounds; j++) {
         strbuf_appendf(&b, ", max(CASE WHEN %s = %d THEN %s END) AS %s", sg_ident(g, "j"), j, sg_ident(g, "q"),
                        sg_ident(g, sg_printf(g, "q%d", j)));
+        if (fv->count_rows)
+            strbuf_appendf(&b, ", max(CASE WHEN %s = %d THEN %s END) AS %s", sg_ident(g, "j"), j, sg_ident(g, "sp"),
+                           sg_ident(g, sg_printf(g, "s%d", j)));
+    }
     strbuf_appendf(&b, " FROM %s GROUP BY %s", sg_ident(g, fa), sg_ident(g, "r"));
     const char *fp = sg_printf(g, "__fp%d", sv);
     sg_add_cte(g, fp, strbuf_cstr(&b));
@@ -253,11 +269,12 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
         }
     }
     if (pivot)
-        for (int j = 0; j <= fv->nbounds; j++) {
-            const char *qj = sg_ident(g, sg_printf(g, "q%d", j));
-            strbuf_appendf(&ev, ", CAST(NULL AS BIGINT) AS %s", qj);
-            strbuf_appendf(&sp, ", p.%s", qj);
-        }
+        for (int j = 0; j <= fv->nbounds; j++)
+            for (int k = 0; k < (fv->count_rows ? 2 : 1); k++) {
+                const char *col = sg_ident(g, sg_printf(g, "%c%d", "qs"[k], j));
+                strbuf_appendf(&ev, ", CAST(NULL AS BIGINT) AS %s", col);
+                strbuf_appendf(&sp, ", p.%s", col);
+            }
     strbuf_appendf(&ev, " FROM %s", sg_ident(g, events));
     strbuf_appendf(&sp, " FROM %s AS s", sg_table(g, spine));
     if (pivot)
@@ -266,6 +283,7 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
 
     strbuf b = STRBUF_INIT;
     strbuf_appendf(&b, "SELECT %s AS %s", sg_ident(g, "r"), sg_ident(g, sg_printf(g, "zr%d", sv)));
+    int nwindows = 0;
     for (int f = 0; f < v->nfeatures; f++) {
         if (!fv->fast[f])
             continue;
@@ -277,7 +295,16 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
         const char *over = sg_printf(g, "OVER (PARTITION BY %s ORDER BY %s ROWS BETWEEN %s PRECEDING AND 1 PRECEDING)",
                                      keys, order, start);
         const char *parts[FAST_MAX_PARTS];
-        fv->nparts[f] = feature_parts(g, ft, f, over, parts);
+        if (counted_by_position(fv, ft, f)) {
+            /* the rows between the window's probe and the spine row, less the spine rows */
+            const char *qb = sg_ident(g, sg_printf(g, "q%d", fv->bound[f] + 1));
+            const char *sb = sg_ident(g, sg_printf(g, "s%d", fv->bound[f] + 1));
+            parts[0] = sg_printf(g, "(%s - %s) - (%s - %s)", sg_ident(g, "q0"), qb, sg_ident(g, "s0"), sb);
+            fv->nparts[f] = 1;
+        } else {
+            fv->nparts[f] = feature_parts(g, ft, f, over, parts);
+            nwindows++;
+        }
         assert(fv->nparts[f] <= FAST_MAX_PARTS);
         for (int k = 0; k < fv->nparts[f]; k++) {
             const char *name = sg_ident(g, part_name(g, sv, f, k));
@@ -285,8 +312,9 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
             strbuf_appendf(&fv->cols, ", %s.%s AS %s", sg_ident(g, wr), name, name);
         }
     }
-    strbuf_appendf(&b, "\nFROM (%s\nUNION ALL %s) AS a\nQUALIFY %s = 0", strbuf_cstr(&ev), strbuf_cstr(&sp),
-                   sg_ident(g, "c"));
+    /* QUALIFY needs a window function in the query; counts by position are plain columns */
+    strbuf_appendf(&b, "\nFROM (%s\nUNION ALL %s) AS a\n%s %s = 0", strbuf_cstr(&ev), strbuf_cstr(&sp),
+                   nwindows ? "QUALIFY" : "WHERE", sg_ident(g, "c"));
     strbuf_free(&ev);
     strbuf_free(&sp);
     const char *name = sg_printf(g, "__fw%d", sv);
@@ -335,6 +363,7 @@ void sg_fast_build(sg_query *q, const char *spine)
                 fv->nbounds++;
             }
             fv->bound[f] = b;
+            fv->count_rows |= counted_by_position(fv, ft, f);
         }
         if (nfast == 0)
             continue;

@@ -17,7 +17,7 @@ same_shapes() {
     for e in "$@"; do ev+=(--events "${e%%=*}=$dir/${e#*=}"); done
     local shape
     for shape in simple auto; do
-        if ! "$FEATC" backfill "$dir/$feat" --service "$service" --spine "$dir/$spine" "${ev[@]}" \
+        if ! "$FEATC" backfill "$dir/$feat" --service "$service" --spine "$dir/$spine" "${ev[@]}" --shape "$shape" \
             --out "$work/$name.$shape.csv" >"$work/$name.$shape.log" 2>&1; then
             echo "FAIL $name: backfill --shape $shape failed:"; tail -3 "$work/$name.$shape.log"
             fail=$((fail + 1)); return

@@ -18,29 +18,29 @@ WITH "__v0_0" AS (SELECT "order_id" AS "c0", "restaurant_id" AS "c1", "courier_i
 UNION ALL SELECT s."restaurant_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."restaurant_id", CASE WHEN s."ts" < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(3600000000 AS BIGINT) END, 0, s."_row", 1 FROM "spine" AS s
 UNION ALL SELECT s."restaurant_id", CASE WHEN s."ts" < CAST(-9223372035054775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(1800000000 AS BIGINT) END, 0, s."_row", 2 FROM "spine" AS s),
-"__fa0" AS (SELECT "r", "j", count(CASE WHEN "j" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "q" FROM "__fu0" QUALIFY "c" = 0),
-"__fp0" AS (SELECT "r" AS "pr", max(CASE WHEN "j" = 0 THEN "q" END) AS "q0", max(CASE WHEN "j" = 1 THEN "q" END) AS "q1", max(CASE WHEN "j" = 2 THEN "q" END) AS "q2" FROM "__fa0" GROUP BY "r"),
+"__fa0" AS (SELECT "r", "j", count(CASE WHEN "j" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "q", count(CASE WHEN "j" = 0 AND "c" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "sp" FROM "__fu0" QUALIFY "c" = 0),
+"__fp0" AS (SELECT "r" AS "pr", max(CASE WHEN "j" = 0 THEN "q" END) AS "q0", max(CASE WHEN "j" = 0 THEN "sp" END) AS "s0", max(CASE WHEN "j" = 1 THEN "q" END) AS "q1", max(CASE WHEN "j" = 1 THEN "sp" END) AS "s1", max(CASE WHEN "j" = 2 THEN "q" END) AS "q2", max(CASE WHEN "j" = 2 THEN "sp" END) AS "s2" FROM "__fa0" GROUP BY "r"),
 "__fw0" AS (SELECT "r" AS "zr0",
   sum(CASE WHEN abs("a0") >= 18446744073709551616.0 THEN 0 ELSE CAST(trunc("a0") AS HUGEINT) END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_0_0",
   sum(CASE WHEN abs("a0") >= 18446744073709551616.0 THEN CAST(0 AS DOUBLE) ELSE "a0" - trunc("a0") END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_0_1",
   sum(CASE WHEN abs("a0") >= 18446744073709551616.0 THEN "a0" ELSE CAST(0 AS DOUBLE) END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_0_2",
   count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_0_3",
   max("a2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_2_0",
-  count("a3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_3_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a2", "a3", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe0"
-UNION ALL SELECT s."restaurant_id", s."ts", 0, s."_row", NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp0" AS p ON p."pr" = s."_row") AS a
+  ("q0" - "q2") - ("s0" - "s2") AS "z0_3_0"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a2", "a3", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "s0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "s1", CAST(NULL AS BIGINT) AS "q2", CAST(NULL AS BIGINT) AS "s2" FROM "__fe0"
+UNION ALL SELECT s."restaurant_id", s."ts", 0, s."_row", NULL, NULL, NULL, p."q0", p."s0", p."q1", p."s1", p."q2", p."s2" FROM "spine" AS s LEFT JOIN "__fp0" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
 "__fe1" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", 1 AS "a0" FROM "__v1" WHERE "e_k0" IS NOT NULL),
 "__fu1" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe1"
 UNION ALL SELECT s."restaurant_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."restaurant_id", CASE WHEN s."ts" < CAST(-9223372035954775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(900000000 AS BIGINT) END, 0, s."_row", 1 FROM "spine" AS s),
-"__fa1" AS (SELECT "r", "j", count(CASE WHEN "j" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "q" FROM "__fu1" QUALIFY "c" = 0),
-"__fp1" AS (SELECT "r" AS "pr", max(CASE WHEN "j" = 0 THEN "q" END) AS "q0", max(CASE WHEN "j" = 1 THEN "q" END) AS "q1" FROM "__fa1" GROUP BY "r"),
+"__fa1" AS (SELECT "r", "j", count(CASE WHEN "j" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "q", count(CASE WHEN "j" = 0 AND "c" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "sp" FROM "__fu1" QUALIFY "c" = 0),
+"__fp1" AS (SELECT "r" AS "pr", max(CASE WHEN "j" = 0 THEN "q" END) AS "q0", max(CASE WHEN "j" = 0 THEN "sp" END) AS "s0", max(CASE WHEN "j" = 1 THEN "q" END) AS "q1", max(CASE WHEN "j" = 1 THEN "sp" END) AS "s1" FROM "__fa1" GROUP BY "r"),
 "__fw1" AS (SELECT "r" AS "zr1",
-  count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_0_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1" FROM "__fe1"
-UNION ALL SELECT s."restaurant_id", s."ts", 0, s."_row", NULL, p."q0", p."q1" FROM "spine" AS s LEFT JOIN "__fp1" AS p ON p."pr" = s."_row") AS a
-QUALIFY "c" = 0),
+  ("q0" - "q1") - ("s0" - "s1") AS "z1_0_0"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "s0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "s1" FROM "__fe1"
+UNION ALL SELECT s."restaurant_id", s."ts", 0, s."_row", NULL, p."q0", p."s0", p."q1", p."s1" FROM "spine" AS s LEFT JOIN "__fp1" AS p ON p."pr" = s."_row") AS a
+WHERE "c" = 0),
 "__fe2" AS (SELECT "e_k0" AS "k0", "e_k1" AS "k1", "e_ts" AS "t", "e_i0" AS "a0", "e_i1" AS "a1", "e_i2" AS "a2", "e_i3" AS "a3" FROM "__v2" WHERE "e_k0" IS NOT NULL AND "e_k1" IS NOT NULL),
 "__fu2" AS (SELECT "k0", "k1", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe2"
 UNION ALL SELECT s."restaurant_id", s."zone", s."ts", 0, s."_row", 0 FROM "spine" AS s
