@@ -139,15 +139,17 @@ static void eager_add(rt_view_state *s, rt_keyst *ks, const char *row)
         }
         if (k < s->live[j])
             continue;
-        if (k > lastk && tiles->cap > (size_t)tiles->head + tiles->len) {
-            /* a new newest tile, with room for it */
+        if (k > lastk) {
+            /* a new newest tile: appended in place, or where the deque grows or moves to */
             if (!tiles->len) {
                 tiles->head = 0;
                 int64_t d = rt_win_tile_due(f, k);
                 if (d < ks->due)
                     ks->due = d;
             }
-            char *t = rt_dq_at(tiles, f->tile_sz, tiles->len++);
+            char *t = tiles->cap > (size_t)tiles->head + tiles->len
+                          ? rt_dq_at(tiles, f->tile_sz, tiles->len++)
+                          : rt_dq_insert_at(tiles, f->tile_sz, 0, tiles->len, &s->mem);
             memset(t, 0, f->tile_sz);
             memcpy(t, &k, sizeof k);
             acc_add(f, t + f->tile_off, row, &s->pool);
