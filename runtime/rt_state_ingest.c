@@ -17,8 +17,8 @@ _Static_assert(RING > D_PROBE + D_RECORD + D_APPLY, "ring too small for the pipe
 
 /* Writes the event's time, mask, seq and fixed-size value words into row (string words are
  * interned later, once the key is known). Returns false when no feature takes the event. */
-static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, const rt_slot *seq,
-                      const rt_slot *restrict inputs)
+static inline bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, const rt_slot *seq,
+                             const rt_slot *restrict inputs)
 {
     /* locals: stores through row may alias anything, so nothing is re-read from s */
     const int nf = s->nfeatures, nnums = s->nnums, nmask = (int)s->nmask;
@@ -28,11 +28,7 @@ static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, co
     if (nmask == 1) {
         /* up to 63 features: one mask word, seq-is-null bit included */
         uint64_t m = 0;
-        int i = 0;
-        for (; i + 4 <= nf; i += 4)
-            m |= (uint64_t)(inputs[i].null == 0) << i | (uint64_t)(inputs[i + 1].null == 0) << (i + 1) |
-                 (uint64_t)(inputs[i + 2].null == 0) << (i + 2) | (uint64_t)(inputs[i + 3].null == 0) << (i + 3);
-        for (; i < nf; i++)
+        for (int i = 0; i < nf; i++)
             m |= (uint64_t)(inputs[i].null == 0) << i;
         memcpy(row + 8, &m, sizeof m);
         any = m;
@@ -50,6 +46,8 @@ static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, co
     /* value words of null inputs are never read: copy them all */
     for (int j = 0; j < nnums; j++)
         memcpy(row + nums[j].voff, &inputs[nums[j].in].v.i, 8);
+    if (__builtin_expect(s->plain_rows, 1))
+        return any != 0;
     if (s->nzeros)
         for (int j = 0; j < s->nzeros; j++) {
             int i = s->zeros[j];
@@ -150,8 +148,9 @@ static void eager_add(rt_view_state *s, rt_keyst *ks, const char *row)
             char *t = tiles->cap > (size_t)tiles->head + tiles->len
                           ? rt_dq_at(tiles, f->tile_sz, tiles->len++)
                           : rt_dq_insert_at(tiles, f->tile_sz, 0, tiles->len, &s->mem);
-            memset(t, 0, f->tile_sz);
             memcpy(t, &k, sizeof k);
+            for (uint32_t w = 8; w < f->tile_sz; w += 8) /* tiles are whole words */
+                memset(t + w, 0, 8);
             acc_add(f, t + f->tile_off, row, &s->pool);
             continue;
         }
@@ -193,7 +192,11 @@ static void rows_insert(rt_view_state *s, rt_keyst *ks, const char *row, bool al
         }
         dst = rt_dq_insert_at(q, esz, s->cx.psz, pos, &s->mem);
     }
-    for (uint32_t k = 0; k < esz; k += 8)
+    /* rows are whole words, at least two */
+    uint32_t k = 0;
+    for (; k + 16 <= esz; k += 16)
+        memcpy(dst + k, row + k, 16);
+    if (k < esz)
         memcpy(dst + k, row + k, 8);
     /* fold features that will fold this row note its fold horizon, unless an older row of
      * theirs is pending already (the due horizon is then at most that row's) */
@@ -325,10 +328,9 @@ void rt_view_ingest_batch(rt_view_state *s, const rt_view_event *evs, size_t n)
                 if (ks->rows.len)
                     __builtin_prefetch(rt_dq_at(&ks->rows, esz, ks->rows.len - 1), 1);
                 for (int t = 0; t < s->neagers; t++) {
-                    const rt_feat *f = &s->feats[s->eagers[t]];
-                    const rt_deque *tiles = (const rt_deque *)rt_set_at(ks, f);
+                    const rt_deque *tiles = (const rt_deque *)((const char *)ks + s->eager_off[t]);
                     if (tiles->len)
-                        __builtin_prefetch(rt_dq_at(tiles, f->tile_sz, tiles->len - 1), 1);
+                        __builtin_prefetch(rt_dq_at(tiles, s->eager_tsz[t], tiles->len - 1), 1);
                 }
             }
         }
