@@ -181,6 +181,7 @@ typedef struct sg_query {
     sg_frag **od;          /* [block][feature] */
     bool **od_done;
     ptrvec bounds;         /* cached window bounds (struct sg_bound *) */
+    struct sg_fast *fast;  /* the fast shape's window CTEs; NULL in the simple shape */
 } sg_query;
 
 /* The lowest event time a window admits at the query time: t - D (sliding, ttl) or
@@ -190,8 +191,15 @@ sg_frag sg_window_low(sg_query *q, int64_t size_us, int64_t hop_us);
 /* A feature's value for every spine row as correlated subqueries (the simple shape);
  * includes ttl and default. */
 sg_frag sg_feature_simple(sg_query *q, int sv, int f);
-/* The same from window functions over events and spine rows (DuckDB); NULL frag sql when
- * the feature has no fast form. */
+/* The fast shape (DuckDB): adds the window CTEs of every service view with a feature that
+ * has a fast form, reading the views' CTEs and the spine table; sets q->fast. Must run
+ * after the view CTEs and before the spine relation is built. */
+void sg_fast_build(sg_query *q, const char *spine);
+/* Appends the fast CTEs' columns to the spine base's select list and their joins (on the
+ * spine alias s) to its FROM clause. */
+void sg_fast_join(sg_query *q, strbuf *select, strbuf *from);
+/* A feature's value from the fast CTEs, finished (ttl, default); NULL frag sql when the
+ * feature has no fast form (or the query is in the simple shape). */
 sg_frag sg_feature_fast(sg_query *q, int sv, int f);
 /* Applies ttl (chosen event time chosen_ts) and the default to value. */
 sg_frag sg_feature_finish(sg_query *q, const plan_feature *ft, sg_frag value, sg_frag chosen_ts);

@@ -93,14 +93,14 @@ static void spine_base(sg_query *q, const char *spine)
     const plan *p = g->p;
     const plan_service *svc = q->svc;
     strbuf b = STRBUF_INIT;
-    strbuf_appendf(&b, "SELECT %s AS %s, %s AS %s", sg_ident(g, SQLGEN_ROW_COLUMN), sg_ident(g, "r"),
+    strbuf_appendf(&b, "SELECT s.%s AS %s, s.%s AS %s", sg_ident(g, SQLGEN_ROW_COLUMN), sg_ident(g, "r"),
                    sg_ident(g, SQLGEN_TIME_COLUMN), sg_ident(g, "t"));
     q->row = sg_atom(sg_ident(g, "r"), 0);
     q->t = sg_atom(sg_ident(g, "t"), 0);
     q->keys = arena_alloc(&g->mem, sizeof(sg_frag) * (size_t)(svc->nkeys + 1));
     for (int k = 0; k < svc->nkeys; k++) {
         const char *id = sg_ident(g, sg_printf(g, "k%d", k));
-        strbuf_appendf(&b, ", %s AS %s", sg_ident(g, svc->keys[k].name), id);
+        strbuf_appendf(&b, ", s.%s AS %s", sg_ident(g, svc->keys[k].name), id);
         q->keys[k] = sg_atom(id, 0);
     }
     if (svc->request_source >= 0) {
@@ -116,13 +116,17 @@ static void spine_base(sg_query *q, const char *spine)
                 continue;
             }
             const char *id = sg_ident(g, sg_printf(g, "q%d", i));
-            strbuf_appendf(&b, ", %s AS %s", sg_ident(g, rq->fields[i].name), id);
+            strbuf_appendf(&b, ", s.%s AS %s", sg_ident(g, rq->fields[i].name), id);
             q->req[i] = sg_atom(id, 0);
         }
     }
-    strbuf_appendf(&b, " FROM %s", sg_table(g, spine));
+    strbuf from = STRBUF_INIT;
+    strbuf_appendf(&from, " FROM %s AS s", sg_table(g, spine));
+    sg_fast_join(q, &b, &from);
+    strbuf_append(&b, strbuf_cstr(&from));
     sg_add_cte(g, "__s_0", strbuf_cstr(&b));
     strbuf_free(&b);
+    strbuf_free(&from);
 }
 
 char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options *o, char *err, size_t errlen)
@@ -153,6 +157,8 @@ char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options 
         q.od[b] = arena_alloc(&g.mem, sizeof(sg_frag) * (size_t)(p->blocks[b].nfeatures + 1));
         q.od_done[b] = arena_alloc(&g.mem, sizeof(bool) * (size_t)(p->blocks[b].nfeatures + 1));
     }
+    if (shape == SQLGEN_FAST)
+        sg_fast_build(&q, spine);
     spine_base(&q, spine);
     sg_rel_init(&q.rel, &g, "__s", "h");
     q.sc = (sg_scope){.g = &g, .rel = &q.rel, .leaf = spine_leaf, .ctx = &q};
