@@ -57,6 +57,8 @@ db_conn *db_duckdb_open(const char *path, const char *label, char *err, size_t e
     /* Never reach for the network to fetch extensions behind the user's back. */
     duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
     duckdb_set_config(cfg, "autoload_known_extensions", "false");
+    /* every query featc runs orders its result; unordered scans let DuckDB stream */
+    duckdb_set_config(cfg, "preserve_insertion_order", "false");
     char limit[32];
     if (memory_limit_for_rlimit(limit, sizeof limit))
         duckdb_set_config(cfg, "memory_limit", limit);

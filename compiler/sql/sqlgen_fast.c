@@ -33,6 +33,7 @@ typedef struct fast_view {
     bool *fast;          /* per feature: computed here */
     int *nparts;         /* per feature */
     bool count_rows;     /* some feature is an unfiltered count() over a bounded window */
+    int ordered;         /* a lifetime first/last whose order the aggregate pass sorts by, or -1 */
     const char *rel;     /* the __fw CTE (unquoted) */
     strbuf cols;         /* ", w<i>.<part> AS <part>" for the spine base */
 } fast_view;
@@ -104,6 +105,8 @@ static const char *events_cte(sg_query *q, int sv, fast_view *fv)
     for (int k = 0; k < ent->nkeys; k++)
         strbuf_appendf(&b, "%s AS %s, ", sg_ident(g, sg_printf(g, "e_k%d", k)), sg_ident(g, sg_printf(g, "k%d", k)));
     strbuf_appendf(&b, "%s AS %s", sg_ident(g, "e_ts"), sg_ident(g, "t"));
+    if (fv->ordered >= 0 && src->seq_field >= 0)
+        strbuf_appendf(&b, ", %s AS %s", sg_ident(g, "e_sq"), sg_ident(g, "sq"));
     for (int f = 0; f < v->nfeatures; f++) {
         if (!fv->fast[f])
             continue;
@@ -112,7 +115,7 @@ static const char *events_cte(sg_query *q, int sv, fast_view *fv)
         if (ft->filter)
             in = sg_printf(g, "CASE WHEN %s THEN %s END", sg_ident(g, sg_printf(g, "e_w%d", f)), in);
         strbuf_appendf(&b, ", %s AS %s", in, sg_ident(g, sg_printf(g, "a%d", f)));
-        if (ft->agg != PG_FIRST && ft->agg != PG_LAST)
+        if ((ft->agg != PG_FIRST && ft->agg != PG_LAST) || f == fv->ordered)
             continue;
         /* the first/last order as one comparable value: structs compare field by field */
         const char *coll = ft->input_type == FT_STRING ? g->d->collate : "";
@@ -186,7 +189,7 @@ static const char *probe_ctes(sg_query *q, int sv, fast_view *fv, const char *ev
 }
 
 /* The raw window aggregates of feature f over frame `over`; returns how many. */
-static int feature_parts(sg_gen *g, const plan_feature *ft, int f, const char *over, const char **parts)
+static int feature_parts(sg_gen *g, const plan_feature *ft, int f, bool ordered, const char *over, const char **parts)
 {
     const char *a = sg_ident(g, sg_printf(g, "a%d", f));
     const char *rk = sg_ident(g, sg_printf(g, "rk%d", f));
@@ -222,7 +225,10 @@ static int feature_parts(sg_gen *g, const plan_feature *ft, int f, const char *o
     case PG_FIRST:
     case PG_LAST: {
         const char *fn = ft->agg == PG_FIRST ? "arg_min" : "arg_max";
-        parts[0] = sg_printf(g, "%s(%s, %s) %s", fn, a, rk, over);
+        if (ordered) /* the rows are in the feature's order: the nearest non-null value */
+            parts[0] = sg_printf(g, "%s(%s IGNORE NULLS) %s", ft->agg == PG_FIRST ? "first_value" : "last_value", a, over);
+        else
+            parts[0] = sg_printf(g, "%s(%s, %s) %s", fn, a, rk, over);
         if (ft->ttl_us <= 0)
             return 1;
         parts[1] = sg_printf(g, "%s(CASE WHEN %s IS NOT NULL THEN %s END) %s", ft->agg == PG_FIRST ? "min" : "max", a,
@@ -246,7 +252,18 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
     const plan_view *v = &p->views[q->svc->views[sv].view];
     const plan_entity *ent = &p->entities[v->entity];
     const char *keys = key_list(g, ent->nkeys);
+    const plan_source *src = &p->sources[v->source];
     const char *order = sg_printf(g, "%s, %s, %s", sg_ident(g, "t"), sg_ident(g, "c"), sg_ident(g, "r"));
+    if (fv->ordered >= 0) {
+        /* events of equal time in the first/last order of that feature (ts, seq with nulls
+         * lowest, value); frames end at spine rows, which sort before them, so no other
+         * window changes */
+        const plan_feature *ft = &v->features[fv->ordered];
+        if (src->seq_field >= 0)
+            order = sg_printf(g, "%s, %s NULLS FIRST", order, sg_ident(g, "sq"));
+        order = sg_printf(g, "%s, %s%s", order, sg_ident(g, sg_printf(g, "a%d", fv->ordered)),
+                          ft->input_type == FT_STRING ? g->d->collate : "");
+    }
     const char *wr = sg_printf(g, "w%d", sv);
 
     /* the rows: events, then spine rows with their probe counts */
@@ -257,13 +274,17 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
     for (int k = 0; k < ent->nkeys; k++)
         strbuf_appendf(&sp, "%s, ", spine_key(q, sv, k));
     strbuf_appendf(&sp, "s.%s, 0, s.%s", sg_ident(g, SQLGEN_TIME_COLUMN), sg_ident(g, SQLGEN_ROW_COLUMN));
+    if (fv->ordered >= 0 && src->seq_field >= 0) {
+        strbuf_appendf(&ev, ", %s", sg_ident(g, "sq"));
+        strbuf_append(&sp, ", NULL");
+    }
     for (int f = 0; f < v->nfeatures; f++) {
         if (!fv->fast[f])
             continue;
         const plan_feature *ft = &v->features[f];
         strbuf_appendf(&ev, ", %s", sg_ident(g, sg_printf(g, "a%d", f)));
         strbuf_append(&sp, ", NULL");
-        if (ft->agg == PG_FIRST || ft->agg == PG_LAST) {
+        if ((ft->agg == PG_FIRST || ft->agg == PG_LAST) && f != fv->ordered) {
             strbuf_appendf(&ev, ", %s", sg_ident(g, sg_printf(g, "rk%d", f)));
             strbuf_append(&sp, ", NULL");
         }
@@ -302,7 +323,7 @@ static const char *window_cte(sg_query *q, int sv, fast_view *fv, const char *ev
             parts[0] = sg_printf(g, "(%s - %s) - (%s - %s)", sg_ident(g, "q0"), qb, sg_ident(g, "s0"), sb);
             fv->nparts[f] = 1;
         } else {
-            fv->nparts[f] = feature_parts(g, ft, f, over, parts);
+            fv->nparts[f] = feature_parts(g, ft, f, f == fv->ordered, over, parts);
             nwindows++;
         }
         assert(fv->nparts[f] <= FAST_MAX_PARTS);
@@ -343,6 +364,7 @@ void sg_fast_build(sg_query *q, const char *spine)
         fv->size = arena_alloc(&g->mem, sizeof(int64_t) * nf);
         fv->hop = arena_alloc(&g->mem, sizeof(int64_t) * nf);
         int nfast = 0;
+        fv->ordered = -1;
         for (int f = 0; f < v->nfeatures; f++) {
             const plan_feature *ft = &v->features[f];
             fv->fast[f] = svc->views[sv].feature_used[f] && fast_aggregation(ft);
@@ -351,6 +373,10 @@ void sg_fast_build(sg_query *q, const char *spine)
             if (!fv->fast[f])
                 continue;
             nfast++;
+            /* one lifetime first/last sets the order of equal times (its frame starts at the
+             * partition's start, so the nearest non-null value is found at once) */
+            if (ft->window.kind == PW_LIFETIME && fv->ordered < 0 && (ft->agg == PG_FIRST || ft->agg == PG_LAST))
+                fv->ordered = f;
             if (ft->window.kind == PW_LIFETIME)
                 continue;
             int64_t size = ft->window.size_us, hop = ft->window.kind == PW_HOP ? ft->window.hop_us : 0;

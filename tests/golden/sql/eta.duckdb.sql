@@ -63,7 +63,7 @@ UNION ALL SELECT s."restaurant_id", s."zone", CASE WHEN s."ts" < CAST(-922337195
 FROM (SELECT "k0", "k1", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a2", "a3", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2", CAST(NULL AS BIGINT) AS "q3", CAST(NULL AS BIGINT) AS "q4" FROM "__fe2"
 UNION ALL SELECT s."restaurant_id", s."zone", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2", p."q3", p."q4" FROM "spine" AS s LEFT JOIN "__fp2" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
-"__fe3" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", "e_i1" AS "a1", "e_i2" AS "a2", CASE WHEN "e_i2" IS NOT NULL THEN struct_pack(t := "e_ts", n := "e_sq" IS NOT NULL, s := COALESCE("e_sq", 0), a := "e_i2") END AS "rk2", "e_i3" AS "a3", CASE WHEN "e_i3" IS NOT NULL THEN struct_pack(t := "e_ts", n := "e_sq" IS NOT NULL, s := COALESCE("e_sq", 0), a := "e_i3") END AS "rk3" FROM "__v3" WHERE "e_k0" IS NOT NULL),
+"__fe3" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_sq" AS "sq", CASE WHEN "e_w0" THEN 1 END AS "a0", "e_i1" AS "a1", "e_i2" AS "a2", "e_i3" AS "a3", CASE WHEN "e_i3" IS NOT NULL THEN struct_pack(t := "e_ts", n := "e_sq" IS NOT NULL, s := COALESCE("e_sq", 0), a := "e_i3") END AS "rk3" FROM "__v3" WHERE "e_k0" IS NOT NULL),
 "__fu3" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe3"
 UNION ALL SELECT s."courier_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."courier_id", CASE WHEN s."ts" < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(3600000000 AS BIGINT) END, 0, s."_row", 1 FROM "spine" AS s
@@ -71,12 +71,12 @@ UNION ALL SELECT s."courier_id", CASE WHEN CASE WHEN s."ts" < CAST(-922337195045
 "__fa3" AS (SELECT "r", "j", count(CASE WHEN "j" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "q" FROM "__fu3" QUALIFY "c" = 0),
 "__fp3" AS (SELECT "r" AS "pr", max(CASE WHEN "j" = 0 THEN "q" END) AS "q0", max(CASE WHEN "j" = 1 THEN "q" END) AS "q1", max(CASE WHEN "j" = 2 THEN "q" END) AS "q2" FROM "__fa3" GROUP BY "r"),
 "__fw3" AS (SELECT "r" AS "zr3",
-  count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z3_0_0",
-  count(DISTINCT "a1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z3_1_0",
-  arg_max("a2", "rk2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z3_2_0",
-  arg_max("a3", "rk3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z3_3_0",
-  max(CASE WHEN "a3" IS NOT NULL THEN "t" END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z3_3_1"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a2", "rk2", "a3", "rk3", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe3"
+  count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "sq" NULLS FIRST, "a2" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z3_0_0",
+  count(DISTINCT "a1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "sq" NULLS FIRST, "a2" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z3_1_0",
+  last_value("a2" IGNORE NULLS) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "sq" NULLS FIRST, "a2" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z3_2_0",
+  arg_max("a3", "rk3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "sq" NULLS FIRST, "a2" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z3_3_0",
+  max(CASE WHEN "a3" IS NOT NULL THEN "t" END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "sq" NULLS FIRST, "a2" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z3_3_1"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "sq", "a0", "a1", "a2", "a3", "rk3", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe3"
 UNION ALL SELECT s."courier_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp3" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
 "__s_0" AS (SELECT s."_row" AS "r", s."ts" AS "t", s."restaurant_id" AS "k0", s."zone" AS "k1", s."courier_id" AS "k2", s."pickup_lat" AS "q3", s."pickup_lon" AS "q4", s."dropoff_lat" AS "q5", s."dropoff_lon" AS "q6", "w0"."z0_0_0" AS "z0_0_0", "w0"."z0_0_1" AS "z0_0_1", "w0"."z0_0_2" AS "z0_0_2", "w0"."z0_0_3" AS "z0_0_3", "w0"."z0_2_0" AS "z0_2_0", "w0"."z0_3_0" AS "z0_3_0", "w1"."z1_0_0" AS "z1_0_0", "w2"."z2_0_0" AS "z2_0_0", "w2"."z2_0_1" AS "z2_0_1", "w2"."z2_0_2" AS "z2_0_2", "w2"."z2_0_3" AS "z2_0_3", "w2"."z2_1_0" AS "z2_1_0", "w2"."z2_2_0" AS "z2_2_0", "w2"."z2_3_0" AS "z2_3_0", "w2"."z2_3_1" AS "z2_3_1", "w2"."z2_3_2" AS "z2_3_2", "w3"."z3_0_0" AS "z3_0_0", "w3"."z3_1_0" AS "z3_1_0", "w3"."z3_2_0" AS "z3_2_0", "w3"."z3_3_0" AS "z3_3_0", "w3"."z3_3_1" AS "z3_3_1" FROM "spine" AS s LEFT JOIN "__fw0" AS "w0" ON "w0"."zr0" = s."_row" LEFT JOIN "__fw1" AS "w1" ON "w1"."zr1" = s."_row" LEFT JOIN "__fw2" AS "w2" ON "w2"."zr2" = s."_row" LEFT JOIN "__fw3" AS "w3" ON "w3"."zr3" = s."_row"),

@@ -7,7 +7,7 @@ WITH "__v0_0" AS (SELECT "user_id" AS "c0", "item_id" AS "c1", "kind" AS "c2", "
 "__v2_0" AS (SELECT "item_id" AS "c0", "category" AS "c1", "author" AS "c2", "price" AS "c3", "published" AS "c4", "updated_at" AS "c5" FROM "items"),
 "__v2_1" AS (SELECT *, "c0" IS NOT NULL AND "c5" IS NOT NULL AS "e_ok", "c1" AS "e_i0", "c3" AS "e_i2", "c4" AS "e_i3" FROM "__v2_0"),
 "__v2" AS (SELECT "c0" AS "e_k0", "c5" AS "e_ts", "e_i0", "e_i2", "e_i3" FROM "__v2_1" WHERE "e_ok"),
-"__fe0" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", "e_i3" AS "a3", "e_i5" AS "a5", "e_i6" AS "a6", CASE WHEN "e_i6" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i6") END AS "rk6" FROM "__v0" WHERE "e_k0" IS NOT NULL),
+"__fe0" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", "e_i3" AS "a3", "e_i5" AS "a5", "e_i6" AS "a6" FROM "__v0" WHERE "e_k0" IS NOT NULL),
 "__fu0" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe0"
 UNION ALL SELECT s."user_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."user_id", CASE WHEN s."ts" < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(3600000000 AS BIGINT) END, 0, s."_row", 1 FROM "spine" AS s
@@ -15,16 +15,16 @@ UNION ALL SELECT s."user_id", CASE WHEN s."ts" < CAST(-9223371950454775808 AS BI
 "__fa0" AS (SELECT "r", "j", count(CASE WHEN "j" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "q" FROM "__fu0" QUALIFY "c" = 0),
 "__fp0" AS (SELECT "r" AS "pr", max(CASE WHEN "j" = 0 THEN "q" END) AS "q0", max(CASE WHEN "j" = 1 THEN "q" END) AS "q1", max(CASE WHEN "j" = 2 THEN "q" END) AS "q2" FROM "__fa0" GROUP BY "r"),
 "__fw0" AS (SELECT "r" AS "zr0",
-  count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_0_0",
-  count("a1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_1_0",
-  sum(CAST("a3" AS HUGEINT)) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_3_0",
-  count("a3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_3_1",
-  count(DISTINCT "a5") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_5_0",
-  arg_max("a6", "rk6") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z0_6_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a3", "a5", "a6", "rk6", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe0"
-UNION ALL SELECT s."user_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp0" AS p ON p."pr" = s."_row") AS a
+  count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a6" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_0_0",
+  count("a1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a6" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_1_0",
+  sum(CAST("a3" AS HUGEINT)) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a6" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_3_0",
+  count("a3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a6" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_3_1",
+  count(DISTINCT "a5") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a6" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z0_5_0",
+  last_value("a6" IGNORE NULLS) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a6" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z0_6_0"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a3", "a5", "a6", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe0"
+UNION ALL SELECT s."user_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp0" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
-"__fe1" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", CASE WHEN "e_w2" THEN 1 END AS "a2", "e_i3" AS "a3", CASE WHEN "e_w5" THEN "e_i5" END AS "a5", CASE WHEN CASE WHEN "e_w5" THEN "e_i5" END IS NOT NULL THEN struct_pack(t := "e_ts", a := CASE WHEN "e_w5" THEN "e_i5" END) END AS "rk5" FROM "__v1" WHERE "e_k0" IS NOT NULL),
+"__fe1" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", CASE WHEN "e_w0" THEN 1 END AS "a0", CASE WHEN "e_w1" THEN 1 END AS "a1", CASE WHEN "e_w2" THEN 1 END AS "a2", "e_i3" AS "a3", CASE WHEN "e_w5" THEN "e_i5" END AS "a5" FROM "__v1" WHERE "e_k0" IS NOT NULL),
 "__fu1" AS (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", 0 AS "j" FROM "__fe1"
 UNION ALL SELECT s."item_id", s."ts", 0, s."_row", 0 FROM "spine" AS s
 UNION ALL SELECT s."item_id", CASE WHEN CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END < CAST(-9223372033254775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END - CASE WHEN CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END % CAST(3600000000 AS BIGINT) < 0 THEN CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END % CAST(3600000000 AS BIGINT) + CAST(3600000000 AS BIGINT) ELSE CASE WHEN s."ts" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE s."ts" - CAST(86400000000 AS BIGINT) END % CAST(3600000000 AS BIGINT) END END, 0, s."_row", 1 FROM "spine" AS s
@@ -32,22 +32,22 @@ UNION ALL SELECT s."item_id", CASE WHEN CASE WHEN s."ts" < CAST(-922337143205477
 "__fa1" AS (SELECT "r", "j", count(CASE WHEN "j" = 0 THEN 1 END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "j" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "q" FROM "__fu1" QUALIFY "c" = 0),
 "__fp1" AS (SELECT "r" AS "pr", max(CASE WHEN "j" = 0 THEN "q" END) AS "q0", max(CASE WHEN "j" = 1 THEN "q" END) AS "q1", max(CASE WHEN "j" = 2 THEN "q" END) AS "q2" FROM "__fa1" GROUP BY "r"),
 "__fw1" AS (SELECT "r" AS "zr1",
-  count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_0_0",
-  count("a1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_1_0",
-  count("a2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_2_0",
-  count(DISTINCT "a3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_3_0",
-  arg_max("a5", "rk5") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z1_5_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a2", "a3", "a5", "rk5", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe1"
-UNION ALL SELECT s."item_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp1" AS p ON p."pr" = s."_row") AS a
+  count("a0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a5" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_0_0",
+  count("a1") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a5" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_1_0",
+  count("a2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a5" ROWS BETWEEN COALESCE("q0" - "q2" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_2_0",
+  count(DISTINCT "a3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a5" ROWS BETWEEN COALESCE("q0" - "q1" - 1, 0) PRECEDING AND 1 PRECEDING) AS "z1_3_0",
+  last_value("a5" IGNORE NULLS) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a5" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z1_5_0"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a1", "a2", "a3", "a5", CAST(NULL AS BIGINT) AS "q0", CAST(NULL AS BIGINT) AS "q1", CAST(NULL AS BIGINT) AS "q2" FROM "__fe1"
+UNION ALL SELECT s."item_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, p."q0", p."q1", p."q2" FROM "spine" AS s LEFT JOIN "__fp1" AS p ON p."pr" = s."_row") AS a
 QUALIFY "c" = 0),
-"__fe2" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_i0" AS "a0", CASE WHEN "e_i0" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i0") END AS "rk0", "e_i2" AS "a2", CASE WHEN "e_i2" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i2") END AS "rk2", "e_i3" AS "a3", CASE WHEN "e_i3" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i3") END AS "rk3" FROM "__v2" WHERE "e_k0" IS NOT NULL),
+"__fe2" AS (SELECT "e_k0" AS "k0", "e_ts" AS "t", "e_i0" AS "a0", "e_i2" AS "a2", CASE WHEN "e_i2" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i2") END AS "rk2", "e_i3" AS "a3", CASE WHEN "e_i3" IS NOT NULL THEN struct_pack(t := "e_ts", a := "e_i3") END AS "rk3" FROM "__v2" WHERE "e_k0" IS NOT NULL),
 "__fw2" AS (SELECT "r" AS "zr2",
-  arg_max("a0", "rk0") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_0",
-  max(CASE WHEN "a0" IS NOT NULL THEN "t" END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_1",
-  arg_max("a2", "rk2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_2_0",
-  arg_max("a3", "rk3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_3_0"
-FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "rk0", "a2", "rk2", "a3", "rk3" FROM "__fe2"
-UNION ALL SELECT s."item_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL, NULL FROM "spine" AS s) AS a
+  last_value("a0" IGNORE NULLS) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a0" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_0",
+  max(CASE WHEN "a0" IS NOT NULL THEN "t" END) OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a0" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_0_1",
+  arg_max("a2", "rk2") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a0" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_2_0",
+  arg_max("a3", "rk3") OVER (PARTITION BY "k0" ORDER BY "t", "c", "r", "a0" ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS "z2_3_0"
+FROM (SELECT "k0", "t", 1 AS "c", CAST(NULL AS BIGINT) AS "r", "a0", "a2", "rk2", "a3", "rk3" FROM "__fe2"
+UNION ALL SELECT s."item_id", s."ts", 0, s."_row", NULL, NULL, NULL, NULL, NULL FROM "spine" AS s) AS a
 QUALIFY "c" = 0),
 "__s_0" AS (SELECT s."_row" AS "r", s."ts" AS "t", s."user_id" AS "k0", s."item_id" AS "k1", s."position" AS "q2", s."query" AS "q3", "w0"."z0_0_0" AS "z0_0_0", "w0"."z0_1_0" AS "z0_1_0", "w0"."z0_3_0" AS "z0_3_0", "w0"."z0_3_1" AS "z0_3_1", "w0"."z0_5_0" AS "z0_5_0", "w0"."z0_6_0" AS "z0_6_0", "w1"."z1_0_0" AS "z1_0_0", "w1"."z1_1_0" AS "z1_1_0", "w1"."z1_2_0" AS "z1_2_0", "w1"."z1_3_0" AS "z1_3_0", "w1"."z1_5_0" AS "z1_5_0", "w2"."z2_0_0" AS "z2_0_0", "w2"."z2_0_1" AS "z2_0_1", "w2"."z2_2_0" AS "z2_2_0", "w2"."z2_3_0" AS "z2_3_0" FROM "spine" AS s LEFT JOIN "__fw0" AS "w0" ON "w0"."zr0" = s."_row" LEFT JOIN "__fw1" AS "w1" ON "w1"."zr1" = s."_row" LEFT JOIN "__fw2" AS "w2" ON "w2"."zr2" = s."_row"),
 "__s_1" AS (SELECT *, "z0_0_0" AS "f0_0", "z0_1_0" AS "f0_1", (CAST("z0_3_0" AS DOUBLE) / CAST("z0_3_1" AS DOUBLE)) AS "f0_3", "z0_5_0" AS "f0_5", "z0_6_0" AS "f0_6", "z1_0_0" AS "f1_0", "z1_1_0" AS "f1_1", "z1_2_0" AS "f1_2", "z1_3_0" AS "f1_3", CASE WHEN "t" < CAST(-9223371950454775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE "t" - CAST(86400000000 AS BIGINT) END AS "h1", "z1_5_0" AS "f1_5", CASE WHEN "t" < CAST(-9223369444854775808 AS BIGINT) THEN CAST(-9223372036854775808 AS BIGINT) ELSE "t" - CAST(2592000000000 AS BIGINT) END AS "h4", COALESCE("z2_2_0", CAST('0' AS DOUBLE)) AS "f2_2", "z2_3_0" AS "f2_3", ("q2" <= CAST(3 AS BIGINT)) AS "o0_7" FROM "__s_0"),
