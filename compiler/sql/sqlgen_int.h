@@ -164,7 +164,7 @@ const char *sg_float_text(sg_gen *g, double f);
  * passing the view's where. Returns stem. */
 const char *sg_view_cte(sg_gen *g, const plan_view *v, const bool *used, const char *stem);
 
-/* ---- the query (sqlgen_query.c, sqlgen_agg.c, sqlgen_fast.c) ---- */
+/* ---- the query (sqlgen_query.c, sqlgen_agg.c, sqlgen_fast.c, sqlgen_window.c) ---- */
 
 /* The spine side of a query under construction: one relation with a row per spine row. */
 typedef struct sg_query {
@@ -182,6 +182,7 @@ typedef struct sg_query {
     bool **od_done;
     ptrvec bounds;         /* cached window bounds (struct sg_bound *) */
     struct sg_fast *fast;  /* the fast shape's window CTEs; NULL in the simple shape */
+    struct sg_win *win;    /* the window shape's CTEs (SQLite, PostgreSQL); NULL otherwise */
 } sg_query;
 
 /* The lowest event time a window admits at the query time: t - D (sliding, ttl) or
@@ -201,6 +202,16 @@ void sg_fast_join(sg_query *q, strbuf *select, strbuf *from);
 /* A feature's value from the fast CTEs, finished (ttl, default); NULL frag sql when the
  * feature has no fast form (or the query is in the simple shape). */
 sg_frag sg_feature_fast(sg_query *q, int sv, int f);
+/* The window shape (SQLite, PostgreSQL; sqlgen_window.c): adds the window CTEs of every
+ * service view with a feature that has a window form, reading the views' CTEs and the
+ * spine table; sets q->win. Must run after the view CTEs and before the spine relation. */
+void sg_win_build(sg_query *q, const char *spine);
+/* Appends the window CTEs' columns to the spine base's select list and their joins (on
+ * the spine alias s) to its FROM clause. */
+void sg_win_join(sg_query *q, strbuf *select, strbuf *from);
+/* A feature's value from the window CTEs, finished (ttl, default); NULL frag sql when the
+ * feature keeps the simple shape. */
+sg_frag sg_feature_window(sg_query *q, int sv, int f);
 /* Applies ttl (chosen event time chosen_ts) and the default to value. */
 sg_frag sg_feature_finish(sg_query *q, const plan_feature *ft, sg_frag value, sg_frag chosen_ts);
 
