@@ -257,10 +257,35 @@ static const char *group_cte(sg_query *q, int sv, win_view *wv, const char *rows
     return name;
 }
 
-/* Adds column `name` of CTE alias `alias` to the spine base's select list. */
-static void add_col(sg_gen *g, win_view *wv, const char *alias, const char *name)
+/* Adds column `name` of CTE alias `alias` to the spine base's select list and to outs,
+ * the list of the CTE's output columns. */
+static void add_col(sg_gen *g, win_view *wv, const char *alias, const char *name, ptrvec *outs)
 {
     strbuf_appendf(&wv->cols, ", %s.%s AS %s", id(g, alias), id(g, name), id(g, name));
+    ptrvec_push(&g->mem, outs, (void *)id(g, name));
+}
+
+/* Adds CTE `name`: the spine rows (c = 0) of window query `body`, one per row key zr, and
+ * its join to the spine base. On SQLite the rows are grouped by zr (each group is one row,
+ * so max() keeps its values): the planner then indexes the CTE for the join, where with a
+ * chain of window sorts it may estimate few rows and scan it once per spine row. */
+static void add_window_cte(sg_gen *g, win_view *wv, const char *name, const char *alias, const char *zr,
+                           const char *body, const ptrvec *outs)
+{
+    const char *c = id(g, "c");
+    if (g->d->id == DB_POSTGRES) {
+        sg_add_cte(g, name, sg_printf(g, "SELECT * FROM (%s) AS w WHERE %s = 0", body, c));
+    } else {
+        strbuf b = STRBUF_INIT;
+        strbuf_appendf(&b, "SELECT %s", id(g, zr));
+        for (int k = 0; k < outs->len; k++)
+            strbuf_appendf(&b, ", max(%s) AS %s", (const char *)outs->items[k], (const char *)outs->items[k]);
+        strbuf_appendf(&b, " FROM (%s) AS w WHERE %s = 0 GROUP BY %s", body, c, id(g, zr));
+        sg_add_cte(g, name, strbuf_cstr(&b));
+        strbuf_free(&b);
+    }
+    strbuf_appendf(&wv->joins, " LEFT JOIN %s AS %s ON %s.%s = s.%s", id(g, name), id(g, alias), id(g, alias), id(g, zr),
+                   id(g, SQLGEN_ROW_COLUMN));
 }
 
 /* __ww<i>: sliding, lifetime and partial-tile aggregates, last and first, per spine row. */
@@ -272,6 +297,7 @@ static void main_cte(sg_query *q, int sv, win_view *wv, const char *rows)
     const char *t = id(g, "t"), *c = id(g, "c");
     const char *alias = sg_printf(g, "w%d", sv);
     strbuf b = STRBUF_INIT;
+    ptrvec outs = {0};
     strbuf_appendf(&b, "SELECT %s, %s AS %s", c, id(g, "r"), idf(g, "zr%d", sv));
     int n = 0;
     for (int f = 0; f < v->nfeatures; f++) {
@@ -288,8 +314,8 @@ static void main_cte(sg_query *q, int sv, win_view *wv, const char *rows)
                                          keys, idf(g, "g%d", f), t, c, value_order(g, v, ft, a));
             strbuf_appendf(&b, ",\n  first_value(%s) %s AS %s, first_value(%s) %s AS %s", a, over, id(g, name0), tv, over,
                            id(g, name1));
-            add_col(g, wv, alias, name0);
-            add_col(g, wv, alias, name1);
+            add_col(g, wv, alias, name0, &outs);
+            add_col(g, wv, alias, name1, &outs);
             n++;
             continue;
         }
@@ -300,8 +326,8 @@ static void main_cte(sg_query *q, int sv, win_view *wv, const char *rows)
                                          keys, a, t, value_order(g, v, ft, a));
             strbuf_appendf(&b, ",\n  first_value(%s) %s AS %s, first_value(%s) %s AS %s", a, over, id(g, name0), tv, over,
                            id(g, name1));
-            add_col(g, wv, alias, name0);
-            add_col(g, wv, alias, name1);
+            add_col(g, wv, alias, name0, &outs);
+            add_col(g, wv, alias, name1, &outs);
             n++;
             continue;
         }
@@ -322,17 +348,14 @@ static void main_cte(sg_query *q, int sv, win_view *wv, const char *rows)
             const win_part *pt = &wv->parts[f][k];
             const char *name = sg_printf(g, "y%d_%d_%d", sv, f, k);
             strbuf_appendf(&b, ",\n  %s(%s) %s AS %s", pt->fn, pt->x, over, id(g, name));
-            add_col(g, wv, alias, name);
+            add_col(g, wv, alias, name, &outs);
         }
         n++;
     }
     assert(n > 0);
     strbuf_appendf(&b, "\nFROM %s", id(g, rows));
-    const char *name = sg_printf(g, "__ww%d", sv);
-    sg_add_cte(g, name, sg_printf(g, "SELECT * FROM (%s) AS w WHERE %s = 0", strbuf_cstr(&b), c));
+    add_window_cte(g, wv, sg_printf(g, "__ww%d", sv), alias, sg_printf(g, "zr%d", sv), strbuf_cstr(&b), &outs);
     strbuf_free(&b);
-    strbuf_appendf(&wv->joins, " LEFT JOIN %s AS %s ON %s.%s = s.%s", id(g, name), id(g, alias), id(g, alias),
-                   idf(g, "zr%d", sv), id(g, SQLGEN_ROW_COLUMN));
 }
 
 /* __wt<i>_<b>: the whole tiles of hop bound hb per spine row. */
@@ -346,6 +369,7 @@ static void tile_cte(sg_query *q, int sv, win_view *wv, int hb, const char *rows
     const char *alias = sg_printf(g, "x%d_%d", sv, hb);
     const char *zr = sg_printf(g, "zt%d_%d", sv, hb);
     strbuf ev = STRBUF_INIT, sp = STRBUF_INIT, b = STRBUF_INIT;
+    ptrvec outs = {0};
     strbuf_appendf(&ev, "SELECT %s, %s AS %s, 1 AS %s, CAST(NULL AS %s) AS %s", keys, idf(g, "i%d", hb), i, c,
                    g->d->type_int, r);
     strbuf_appendf(&sp, "SELECT %s, %s, 0, %s", keys, idf(g, "i%d", hb), r);
@@ -363,19 +387,16 @@ static void tile_cte(sg_query *q, int sv, win_view *wv, int hb, const char *rows
             strbuf_append(&sp, ", NULL");
             const char *fn = pt->cmb == WC_COUNT ? "sum" : pt->fn;
             strbuf_appendf(&b, ",\n  %s(%s) %s AS %s", fn, tp, over, id(g, name));
-            add_col(g, wv, alias, name);
+            add_col(g, wv, alias, name, &outs);
         }
     }
     strbuf_appendf(&ev, " FROM %s WHERE %s = 1 GROUP BY %s, %s", id(g, rows), c, keys, idf(g, "i%d", hb));
     strbuf_appendf(&sp, " FROM %s WHERE %s = 0", id(g, rows), c);
     strbuf_appendf(&b, "\nFROM (%s\nUNION ALL %s) AS u", strbuf_cstr(&ev), strbuf_cstr(&sp));
-    const char *name = sg_printf(g, "__wt%d_%d", sv, hb);
-    sg_add_cte(g, name, sg_printf(g, "SELECT * FROM (%s) AS w WHERE %s = 0", strbuf_cstr(&b), c));
+    add_window_cte(g, wv, sg_printf(g, "__wt%d_%d", sv, hb), alias, zr, strbuf_cstr(&b), &outs);
     strbuf_free(&ev);
     strbuf_free(&sp);
     strbuf_free(&b);
-    strbuf_appendf(&wv->joins, " LEFT JOIN %s AS %s ON %s.%s = s.%s", id(g, name), id(g, alias), id(g, alias), id(g, zr),
-                   id(g, SQLGEN_ROW_COLUMN));
 }
 
 void sg_win_build(sg_query *q, const char *spine)
