@@ -33,6 +33,16 @@ sg_frag sg_window_low(sg_query *q, int64_t size_us, int64_t hop_us)
     return low;
 }
 
+const char *sg_sum_parts_text(sg_gen *g, const sg_sum_parts *sp)
+{
+    assert(sp->n > 0 && sp->n <= SG_SUM_MAX_PARTS);
+    sg_scope inl = {.g = g, .rel = NULL};
+    sg_frag args[SG_SUM_MAX_PARTS];
+    for (int k = 0; k < sp->n; k++)
+        args[k] = sg_atom(sg_printf(g, "%s(%s)", sp->fn[k], sp->arg[k]), 0);
+    return sg_tpl(&inl, sp->combine, sp->n, args).sql;
+}
+
 sg_frag sg_feature_finish(sg_query *q, const plan_feature *ft, sg_frag value, sg_frag chosen_ts)
 {
     sg_scope *sc = &q->sc;

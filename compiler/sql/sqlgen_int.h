@@ -19,6 +19,18 @@ typedef struct sg_frag {
 typedef struct sg_gen sg_gen;
 typedef struct sg_dialect sg_dialect;
 
+/* An aggregate split into parts that each add up independently (so a window frame, a
+ * tile or a whole window can sum them in any order and grouping): part k is fn[k](arg[k])
+ * over the rows, and `combine` is a template over $1..$n (the part sums) giving the
+ * result. */
+enum { SG_SUM_MAX_PARTS = 6 };
+typedef struct sg_sum_parts {
+    int n;
+    const char *fn[SG_SUM_MAX_PARTS];  /* "sum" or "total" */
+    const char *arg[SG_SUM_MAX_PARTS]; /* row expressions over x */
+    const char *combine;
+} sg_sum_parts;
+
 /* A relation built as a chain of CTEs STEM_0 (made by the caller), STEM_1, ...: layer k is
  * SELECT *, <columns> FROM STEM_{k-1}. A fragment repeated in a guard, or nested too deep,
  * becomes a column of the layer after the newest column it reads, so the text stays linear
@@ -84,6 +96,8 @@ struct sg_dialect {
      * an overflow gives inf, which the float sum turns into null) */
     const char *(*agg_sum_int_float)(sg_gen *g, const char *x);
     const char *(*agg_sq_dev)(sg_gen *g, const char *x, const char *m);
+    /* SQLite, PostgreSQL: the float sum of agg_sum_float as parts (NULL elsewhere) */
+    void (*sum_float_parts)(sg_gen *g, const char *x, sg_sum_parts *out);
 };
 
 extern const sg_dialect sg_dialect_duckdb;
@@ -155,6 +169,9 @@ sg_frag sg_floor_div(sg_scope *sc, sg_frag a, int64_t b); /* b > 0 */
 sg_frag sg_floor_mod(sg_scope *sc, sg_frag a, int64_t b); /* b > 0 */
 /* The exact decimal text of a double constant, shortest round trip ("0.1", "1e+300"). */
 const char *sg_float_text(sg_gen *g, double f);
+
+/* The aggregate text of a split sum: combine with each $k replaced by fn[k](arg[k]). */
+const char *sg_sum_parts_text(sg_gen *g, const sg_sum_parts *sp);
 
 /* ---- views (sqlgen_view.c) ---- */
 

@@ -2,7 +2,6 @@
 #include "sqlgen_int.h"
 
 #include <assert.h>
-#include <math.h>
 #include <string.h>
 
 /*
@@ -29,7 +28,7 @@
  * puts the parts together with the same arithmetic as the simple shape's aggregates.
  */
 
-enum { WIN_MAX_PARTS = 5 };
+enum { WIN_MAX_PARTS = SG_SUM_MAX_PARTS + 2 };
 
 typedef enum win_combine { WC_COUNT, WC_SUM, WC_MIN, WC_MAX } win_combine;
 
@@ -119,49 +118,11 @@ static int agg_parts(sg_gen *g, const plan_feature *ft, const char *a, win_part 
                 p[n++] = (win_part){"sum", sg_printf(g, "(%s >> 32)", a), WC_SUM};
                 p[n++] = (win_part){"sum", sg_printf(g, "(%s & 4294967295)", a), WC_SUM};
             }
-        } else if (pg) {
-            const char *lim = "CAST('4611686018427387904' AS double precision)";
-            const char *half = "CAST('2147483648' AS double precision)";
-            const char *down = sg_float_text(g, ldexp(1.0, -600));
-            p[n++] = (win_part){"sum",
-                                sg_printf(g,
-                                          "CASE WHEN abs(%s) < %s OR abs(%s) >= %s THEN 0 ELSE CAST(trunc(%s / %s) AS "
-                                          "bigint) END",
-                                          a, half, a, lim, a, half),
-                                WC_SUM};
-            p[n++] = (win_part){"sum",
-                                sg_printf(g,
-                                          "CASE WHEN abs(%s) >= %s THEN 0 WHEN abs(%s) < %s THEN CAST(trunc(%s) AS bigint) "
-                                          "ELSE CAST(trunc(%s) - trunc(%s / %s) * %s AS bigint) END",
-                                          a, lim, a, half, a, a, a, half, half),
-                                WC_SUM};
-            p[n++] = (win_part){"sum",
-                                sg_printf(g,
-                                          "CASE WHEN abs(%s) >= %s THEN CAST(0 AS double precision) ELSE %s - trunc(%s) "
-                                          "END",
-                                          a, lim, a, a),
-                                WC_SUM};
-            p[n++] = (win_part){"sum",
-                                sg_printf(g,
-                                          "CASE WHEN abs(%s) >= %s THEN %s * CAST('%s' AS double precision) "
-                                          "ELSE CAST(0 AS double precision) END",
-                                          a, lim, a, down),
-                                WC_SUM};
         } else {
-            const char *lim = "4611686018427387904.0", *half = "2147483648.0";
-            p[n++] = (win_part){
-                "sum", sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE CAST(%s / %s AS INTEGER) END", a, lim, a, half),
-                WC_SUM};
-            p[n++] = (win_part){"sum",
-                                sg_printf(g,
-                                          "CASE WHEN abs(%s) >= %s THEN 0 ELSE CAST(%s - CAST(%s / %s AS INTEGER) * %s AS "
-                                          "INTEGER) END",
-                                          a, lim, a, a, half, half),
-                                WC_SUM};
-            p[n++] = (win_part){
-                "total", sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0.0 ELSE %s - CAST(%s AS INTEGER) END", a, lim, a, a),
-                WC_SUM};
-            p[n++] = (win_part){"total", sg_printf(g, "CASE WHEN abs(%s) >= %s THEN %s ELSE 0.0 END", a, lim, a), WC_SUM};
+            sg_sum_parts sp;
+            g->d->sum_float_parts(g, a, &sp);
+            for (int k = 0; k < sp.n; k++)
+                p[n++] = (win_part){sp.fn[k], sp.arg[k], WC_SUM};
         }
         if (ft->agg == PG_AVG)
             p[n++] = (win_part){"count", a, WC_COUNT};
@@ -493,20 +454,15 @@ static sg_frag part_value(sg_query *q, int sv, int f, int k)
     return y;
 }
 
-/* The float sum of parts h, l, f, b as the dialect's agg_sum_float adds them (not yet
- * checked for inf or NaN). */
-static sg_frag float_sum(sg_query *q, const sg_frag *pt)
+/* The float sum from its parts pt[0..] as the dialect's agg_sum_float adds them (not
+ * yet checked for inf or NaN); *n is set to the number of parts used. */
+static sg_frag float_sum(sg_query *q, const sg_frag *pt, int *n)
 {
     sg_gen *g = q->g;
-    sg_scope *sc = &q->sc;
-    if (g->d->id == DB_POSTGRES) {
-        const char *tpl = sg_printf(g,
-                                    "((CAST($1 * 2147483648 + $2 AS double precision) + $3) + CASE WHEN abs($4) >= "
-                                    "CAST('%s' AS double precision) THEN NULL ELSE $4 * CAST('%s' AS double precision) END)",
-                                    sg_float_text(g, ldexp(1.0, 424)), sg_float_text(g, ldexp(1.0, 600)));
-        return SG_T(sc, tpl, pt[0], pt[1], pt[2], pt[3]);
-    }
-    return SG_T(sc, "((CAST($1 * 2147483648 + $2 AS REAL) + $3) + $4)", pt[0], pt[1], pt[2], pt[3]);
+    sg_sum_parts sp;
+    g->d->sum_float_parts(g, "x", &sp);
+    *n = sp.n;
+    return sg_tpl(&q->sc, sp.combine, sp.n, pt);
 }
 
 sg_frag sg_feature_window(sg_query *q, int sv, int f)
@@ -535,6 +491,7 @@ sg_frag sg_feature_window(sg_query *q, int sv, int f)
     for (int k = 0; k < wv->nparts[f]; k++)
         pt[k] = sg_hoist(sc, part_value(q, sv, f, k));
     sg_frag value;
+    int n = 0;
     switch (ft->agg) {
     case PG_COUNT_ROWS:
     case PG_COUNT:
@@ -542,7 +499,7 @@ sg_frag sg_feature_window(sg_query *q, int sv, int f)
     case PG_MAX: value = pt[0]; break;
     case PG_SUM:
         if (ft->input_type == FT_FLOAT)
-            value = d->finite(sc, float_sum(q, pt));
+            value = d->finite(sc, float_sum(q, pt, &n));
         else if (pg)
             value = SG_T(sc, "CASE WHEN $1 BETWEEN -9223372036854775808 AND 9223372036854775807 THEN CAST($1 AS bigint) END",
                          pt[0]);
@@ -553,8 +510,10 @@ sg_frag sg_feature_window(sg_query *q, int sv, int f)
                          pt[0], pt[1]);
         break;
     case PG_AVG:
-        if (ft->input_type == FT_FLOAT)
-            value = d->float_arith(sc, PA_DIV, float_sum(q, pt), SG_T(sc, sg_printf(g, "CAST($1 AS %s)", d->type_float), pt[4]));
+        if (ft->input_type == FT_FLOAT) {
+            sg_frag sum = float_sum(q, pt, &n);
+            value = d->float_arith(sc, PA_DIV, sum, SG_T(sc, sg_printf(g, "CAST($1 AS %s)", d->type_float), pt[n]));
+        }
         else if (pg)
             value = SG_T(sc, "(CAST($1 AS double precision) / CAST($2 AS double precision))", pt[0], pt[1]);
         else
