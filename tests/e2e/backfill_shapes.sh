@@ -71,7 +71,7 @@ for env in examples/*/example.env; do
     same_shapes "$(basename "$(dirname "$env")")" "$(dirname "$env")" "$feat" "$service" "$spine" $events
 done
 same_shapes edge tests/e2e/shapes edge.feat svc spine.csv events=events.csv
-same_shapes window tests/e2e/shapes window.feat svc window_spine.csv events=window_events.csv
+same_shapes window tests/e2e/shapes/window window.feat svc spine.csv events=events.csv
 for dir in tests/parity/regress/*/; do
     name=$(basename "$dir")
     [[ -f $dir/args && -f $dir/case.feat ]] || continue
