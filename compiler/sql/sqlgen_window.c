@@ -226,22 +226,24 @@ static void add_col(sg_gen *g, win_view *wv, const char *alias, const char *name
     ptrvec_push(&g->mem, outs, (void *)id(g, name));
 }
 
-/* Adds CTE `name`: the spine rows (c = 0) of window query `body`, one per row key zr, and
- * its join to the spine base. On SQLite the rows are grouped by zr (each group is one row,
- * so max() keeps its values): the planner then indexes the CTE for the join, where with a
- * chain of window sorts it may estimate few rows and scan it once per spine row. */
+/* Adds CTE `name`: the spine rows of window query `body` (those with a row key zr; events
+ * have none), one per zr, and its join to the spine base. The filter is `zr IS NOT NULL`
+ * rather than `c = 0` because planners guess that most rows pass it: PostgreSQL, guessing
+ * few spine rows, may otherwise pick a nested-loop join. On SQLite the rows are also
+ * grouped by zr (each group is one row, so max() keeps its values): the planner then
+ * indexes the CTE for the join, where with a chain of window sorts it may estimate few
+ * rows and scan it once per spine row. */
 static void add_window_cte(sg_gen *g, win_view *wv, const char *name, const char *alias, const char *zr,
                            const char *body, const ptrvec *outs)
 {
-    const char *c = id(g, "c");
     if (g->d->id == DB_POSTGRES) {
-        sg_add_cte(g, name, sg_printf(g, "SELECT * FROM (%s) AS w WHERE %s = 0", body, c));
+        sg_add_cte(g, name, sg_printf(g, "SELECT * FROM (%s) AS w WHERE %s IS NOT NULL", body, id(g, zr)));
     } else {
         strbuf b = STRBUF_INIT;
         strbuf_appendf(&b, "SELECT %s", id(g, zr));
         for (int k = 0; k < outs->len; k++)
             strbuf_appendf(&b, ", max(%s) AS %s", (const char *)outs->items[k], (const char *)outs->items[k]);
-        strbuf_appendf(&b, " FROM (%s) AS w WHERE %s = 0 GROUP BY %s", body, c, id(g, zr));
+        strbuf_appendf(&b, " FROM (%s) AS w WHERE %s IS NOT NULL GROUP BY %s", body, id(g, zr), id(g, zr));
         sg_add_cte(g, name, strbuf_cstr(&b));
         strbuf_free(&b);
     }
@@ -352,7 +354,7 @@ static void tile_cte(sg_query *q, int sv, win_view *wv, int hb, const char *rows
         }
     }
     strbuf_appendf(&ev, " FROM %s WHERE %s = 1 GROUP BY %s, %s", id(g, rows), c, keys, idf(g, "i%d", hb));
-    strbuf_appendf(&sp, " FROM %s WHERE %s = 0", id(g, rows), c);
+    strbuf_appendf(&sp, " FROM %s WHERE %s IS NOT NULL", id(g, rows), r);
     strbuf_appendf(&b, "\nFROM (%s\nUNION ALL %s) AS u", strbuf_cstr(&ev), strbuf_cstr(&sp));
     add_window_cte(g, wv, sg_printf(g, "__wt%d_%d", sv, hb), alias, zr, strbuf_cstr(&b), &outs);
     strbuf_free(&ev);
