@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,7 +21,16 @@
  * (one request in flight per connection, no pipelining). When every connection is busy the
  * request waits, and its latency is still measured from its intended time, so a slow server
  * cannot hide its queueing (no "coordinated omission"). rate 0 means closed loop: every
- * connection sends its next request as soon as the previous answer is in, as wrk does. */
+ * connection sends its next request as soon as the previous answer is in, as wrk does.
+ *
+ * A request goes on the connection idle the longest. Its latency has three parts: waiting
+ * for an idle connection (the server is slow: all are busy), the generator's own lateness
+ * (send_lag: the send came later than both the intended time and the moment a connection
+ * was free, because the generator itself did not run), and the service time (from the
+ * send). The send lag is reported apart, so that a stall of the generator is not taken for
+ * one of the server. A request
+ * whose connection the server closes, or that has no answer 5 s after the run ends, is
+ * counted as lost (and named on stderr); lost requests make the exit status 1. */
 
 typedef enum proto { PROTO_HTTP, PROTO_RESP } proto;
 
@@ -29,6 +39,9 @@ typedef struct conn {
     bool busy;
     double intended; /* when the request in flight should have been sent */
     double sent;     /* when it was sent */
+    double lag;      /* the generator's lateness in sending it */
+    double free_at;  /* when it last became idle (its previous answer came, or it opened) */
+    uint64_t seq;    /* which request it is (for the report of lost ones) */
     char *buf;
     size_t len, cap;
 } conn;
@@ -194,6 +207,54 @@ static void usage(void)
     exit(2);
 }
 
+/* Latencies of the measured requests (seconds): from the intended send time, from the
+ * actual send time, and the generator's own lateness in sending. */
+typedef struct samples {
+    double *lat, *svc, *lag;
+    size_t n, cap;
+} samples;
+
+static void samples_add(samples *s, double lat, double svc, double lag)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 1 << 16;
+        s->lat = realloc(s->lat, s->cap * sizeof *s->lat);
+        s->svc = realloc(s->svc, s->cap * sizeof *s->svc);
+        s->lag = realloc(s->lag, s->cap * sizeof *s->lag);
+        if (!s->lat || !s->svc || !s->lag)
+            die("out of memory");
+    }
+    s->lat[s->n] = lat;
+    s->svc[s->n] = svc;
+    s->lag[s->n] = lag;
+    s->n++;
+}
+
+/* Counts of one run. */
+typedef struct tally {
+    uint64_t sent, done, errors, lost, measured_sent;
+} tally;
+
+/* Opens connection c (again, after the server closed it) and watches it for answers. */
+static void open_conn(const options *o, int ep, conn *cn, int c)
+{
+    cn->fd = connect_to(o);
+    cn->len = 0;
+    cn->busy = false;
+    cn->free_at = now_s();
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)c};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, cn->fd, &ev) != 0)
+        die("epoll_ctl");
+}
+
+/* Reports on stderr a request that got no answer: which one, on which connection, sent how
+ * long before now. */
+static void report_lost(const conn *cn, int c, double now, const char *why)
+{
+    fprintf(stderr, "loadgen: request %llu on connection %d lost: %s (sent %.3f s before)\n",
+            (unsigned long long)cn->seq, c, why, now - cn->sent);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 10 || argc > 11)
@@ -218,58 +279,69 @@ int main(int argc, char **argv)
         o.nconns > 1000 || o.warmup < 0 || o.warmup >= o.duration || (o.proto == PROTO_HTTP && argc != 11))
         usage();
     signal(SIGPIPE, SIG_IGN);
+    /* The kernel may delay a timed wait by the timer slack, 50 us by default: that much
+     * lateness on every send would be charged to the server. */
+    prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 
     int ep = epoll_create1(0);
     if (ep < 0)
         die("epoll_create1");
     conn *conns = calloc((size_t)o.nconns, sizeof *conns);
+    if (!conns)
+        die("out of memory");
     for (int c = 0; c < o.nconns; c++) {
-        conns[c].fd = connect_to(&o);
         conns[c].cap = 1 << 16;
         conns[c].buf = malloc(conns[c].cap);
-        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)c};
-        if (epoll_ctl(ep, EPOLL_CTL_ADD, conns[c].fd, &ev) != 0)
-            die("epoll_ctl");
+        if (!conns[c].buf)
+            die("out of memory");
+        open_conn(&o, ep, &conns[c], c);
     }
 
-    size_t lat_cap = 1 << 16, nlat = 0;
-    double *lat = malloc(lat_cap * sizeof *lat), *svc = malloc(lat_cap * sizeof *svc);
-    uint64_t sent = 0, done = 0, errors = 0, measured_sent = 0;
+    samples sm = {0};
+    tally tl = {0};
     char req[8192];
     double start = now_s() + 0.05, stop = start + o.duration, measure_from = start + o.warmup;
-    double deadline = stop + 5.0; /* answers still missing then are counted as errors */
+    double deadline = stop + 5.0; /* answers still missing then are counted as lost */
     int idle = o.nconns;
 
     for (;;) {
         double t = now_s();
         /* Send every request whose time has come, while a connection is idle. */
         while (t < stop && idle > 0) {
-            double intended = o.rate > 0 ? start + (double)sent / o.rate : t;
+            double intended = o.rate > 0 ? start + (double)tl.sent / o.rate : t;
             if (intended > t)
                 break;
-            int c = 0;
-            while (conns[c].busy)
-                c++;
-            size_t n = format_request(&o, sent, req, sizeof req);
+            int c = -1;
+            for (int k = 0; k < o.nconns; k++)
+                if (!conns[k].busy && (c < 0 || conns[k].free_at < conns[c].free_at))
+                    c = k;
+            size_t n = format_request(&o, tl.sent, req, sizeof req);
             conns[c].busy = true;
             conns[c].intended = intended;
+            conns[c].seq = tl.sent;
             conns[c].sent = now_s();
+            double ready = intended > conns[c].free_at ? intended : conns[c].free_at;
+            conns[c].lag = conns[c].sent > ready ? conns[c].sent - ready : 0;
             send_all(conns[c].fd, req, n);
             idle--;
-            sent++;
+            tl.sent++;
             if (intended >= measure_from)
-                measured_sent++;
+                tl.measured_sent++;
         }
         if (t >= stop && idle == o.nconns)
             break;
         if (t >= deadline) {
-            errors += (uint64_t)(o.nconns - idle);
+            for (int c = 0; c < o.nconns; c++)
+                if (conns[c].busy) {
+                    report_lost(&conns[c], c, t, "no answer 5 s after the run ended");
+                    tl.lost++;
+                }
             break;
         }
         /* Wait for answers, or until the next request is due. */
         struct timespec to = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
         if (o.rate > 0 && t < stop && idle > 0) {
-            double due = start + (double)sent / o.rate - t;
+            double due = start + (double)tl.sent / o.rate - t;
             due = due < 0 ? 0 : due;
             to.tv_sec = (time_t)due;
             to.tv_nsec = (long)((due - (double)to.tv_sec) * 1e9);
@@ -279,7 +351,8 @@ int main(int argc, char **argv)
         if (nev < 0 && errno != EINTR)
             die("epoll_pwait2");
         for (int k = 0; k < nev; k++) {
-            conn *cn = &conns[evs[k].data.u32];
+            int c = (int)evs[k].data.u32;
+            conn *cn = &conns[c];
             if (cn->len == cn->cap) {
                 cn->cap *= 2;
                 cn->buf = realloc(cn->buf, cn->cap);
@@ -287,11 +360,20 @@ int main(int argc, char **argv)
                     die("out of memory");
             }
             ssize_t r = recv(cn->fd, cn->buf + cn->len, cn->cap - cn->len, 0);
+            if (r < 0 && (errno == EAGAIN || errno == EINTR))
+                continue;
             if (r <= 0) {
-                if (r < 0 && (errno == EAGAIN || errno == EINTR))
-                    continue;
-                errno = 0;
-                die("the server closed a connection");
+                /* The server closed the connection: a request in flight is lost; open
+                 * another connection and go on. */
+                if (cn->busy) {
+                    report_lost(cn, c, now_s(), r == 0 ? "the server closed the connection" : strerror(errno));
+                    tl.lost++;
+                    idle++;
+                }
+                epoll_ctl(ep, EPOLL_CTL_DEL, cn->fd, NULL);
+                close(cn->fd);
+                open_conn(&o, ep, cn, c);
+                continue;
             }
             cn->len += (size_t)r;
             bool ok = false;
@@ -306,51 +388,48 @@ int main(int argc, char **argv)
             memmove(cn->buf, cn->buf + whole, cn->len - whole);
             cn->len -= whole;
             cn->busy = false;
+            cn->free_at = end;
             idle++;
-            done++;
+            tl.done++;
             if (!ok)
-                errors++;
-            if (cn->intended >= measure_from && ok) {
-                if (nlat == lat_cap) {
-                    lat_cap *= 2;
-                    lat = realloc(lat, lat_cap * sizeof *lat);
-                    svc = realloc(svc, lat_cap * sizeof *svc);
-                    if (!lat || !svc)
-                        die("out of memory");
-                }
-                lat[nlat] = end - cn->intended;
-                svc[nlat] = end - cn->sent;
-                nlat++;
-            }
+                tl.errors++;
+            if (cn->intended >= measure_from && ok)
+                samples_add(&sm, end - cn->intended, end - cn->sent, cn->lag);
         }
     }
     double elapsed = o.duration - o.warmup;
-    qsort(lat, nlat, sizeof *lat, cmp_double);
-    qsort(svc, nlat, sizeof *svc, cmp_double);
+    qsort(sm.lat, sm.n, sizeof *sm.lat, cmp_double);
+    qsort(sm.svc, sm.n, sizeof *sm.svc, cmp_double);
+    qsort(sm.lag, sm.n, sizeof *sm.lag, cmp_double);
     const char *kind = o.rate > 0 ? "open-loop" : "closed-loop";
-    char text[512];
+    char text[640];
     snprintf(text, sizeof text,
-             "%s target_rate=%g achieved_rate=%.0f connections=%d measured=%zu errors=%llu "
-             "p50_service_us=%.1f p99_service_us=%.1f max_us=%.1f",
-             kind, o.rate, (double)nlat / elapsed, o.nconns, nlat, (unsigned long long)errors,
-             quantile(svc, nlat, 0.50) * 1e6, quantile(svc, nlat, 0.99) * 1e6, quantile(lat, nlat, 1.0) * 1e6);
-    printf("RESULT %s_p50 %.1f us %s\n", o.name, quantile(lat, nlat, 0.50) * 1e6, text);
-    printf("RESULT %s_p99 %.1f us %s\n", o.name, quantile(lat, nlat, 0.99) * 1e6, text);
-    printf("RESULT %s_p999 %.1f us %s\n", o.name, quantile(lat, nlat, 0.999) * 1e6, text);
-    printf("RESULT %s_rate %.0f req/s %s\n", o.name, (double)nlat / elapsed, text);
-    fprintf(stderr, "loadgen %s: sent %llu, answered %llu, errors %llu, measured %zu (of %llu sent after warm-up)\n",
-            o.name, (unsigned long long)sent, (unsigned long long)done, (unsigned long long)errors, nlat,
-            (unsigned long long)measured_sent);
+             "%s target_rate=%g achieved_rate=%.0f connections=%d measured=%zu errors=%llu lost=%llu "
+             "p50_service_us=%.1f p99_service_us=%.1f p50_send_lag_us=%.1f p99_send_lag_us=%.1f max_us=%.1f",
+             kind, o.rate, (double)sm.n / elapsed, o.nconns, sm.n, (unsigned long long)tl.errors,
+             (unsigned long long)tl.lost, quantile(sm.svc, sm.n, 0.50) * 1e6, quantile(sm.svc, sm.n, 0.99) * 1e6,
+             quantile(sm.lag, sm.n, 0.50) * 1e6, quantile(sm.lag, sm.n, 0.99) * 1e6,
+             quantile(sm.lat, sm.n, 1.0) * 1e6);
+    printf("RESULT %s_p50 %.1f us %s\n", o.name, quantile(sm.lat, sm.n, 0.50) * 1e6, text);
+    printf("RESULT %s_p99 %.1f us %s\n", o.name, quantile(sm.lat, sm.n, 0.99) * 1e6, text);
+    printf("RESULT %s_p999 %.1f us %s\n", o.name, quantile(sm.lat, sm.n, 0.999) * 1e6, text);
+    printf("RESULT %s_rate %.0f req/s %s\n", o.name, (double)sm.n / elapsed, text);
+    fprintf(stderr,
+            "loadgen %s: sent %llu, answered %llu, errors %llu, lost %llu, measured %zu (of %llu sent after "
+            "warm-up)\n",
+            o.name, (unsigned long long)tl.sent, (unsigned long long)tl.done, (unsigned long long)tl.errors,
+            (unsigned long long)tl.lost, sm.n, (unsigned long long)tl.measured_sent);
     for (int c = 0; c < o.nconns; c++) {
         close(conns[c].fd);
         free(conns[c].buf);
     }
     free(conns);
-    free(lat);
-    free(svc);
+    free(sm.lat);
+    free(sm.svc);
+    free(sm.lag);
     for (size_t i = 0; i < o.nlines; i++)
         free(o.lines[i]);
     free(o.lines);
     close(ep);
-    return errors > 0 ? 1 : 0;
+    return tl.errors > 0 || tl.lost > 0 ? 1 : 0;
 }

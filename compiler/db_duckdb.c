@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 
 __extension__ typedef __int128 i128;
@@ -30,6 +31,22 @@ static duck_conn *as_duck(db_conn *c)
     return (duck_conn *)c;
 }
 
+/* DuckDB sizes its buffer pool from physical memory; under an address-space limit
+ * (ulimit -v) that pool would fail to allocate instead of spilling to disk. Returns the
+ * memory_limit setting to use ("4GiB"-like, in buf) or NULL to keep DuckDB's default. */
+static const char *memory_limit_for_rlimit(char *buf, size_t len)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return NULL;
+    /* half the address space: the rest holds code, thread stacks and allocator slack */
+    unsigned long long mib = (unsigned long long)(rl.rlim_cur / 2) >> 20;
+    if (mib < 64)
+        mib = 64;
+    snprintf(buf, len, "%lluMiB", mib);
+    return buf;
+}
+
 db_conn *db_duckdb_open(const char *path, const char *label, char *err, size_t errlen)
 {
     duckdb_config cfg = NULL;
@@ -40,6 +57,9 @@ db_conn *db_duckdb_open(const char *path, const char *label, char *err, size_t e
     /* Never reach for the network to fetch extensions behind the user's back. */
     duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
     duckdb_set_config(cfg, "autoload_known_extensions", "false");
+    char limit[32];
+    if (memory_limit_for_rlimit(limit, sizeof limit))
+        duckdb_set_config(cfg, "memory_limit", limit);
     duckdb_database db = NULL;
     char *msg = NULL;
     duckdb_state st = duckdb_open_ext(path, &db, cfg, &msg);

@@ -38,15 +38,31 @@ struct rt_server {
     int port;
 };
 
+/* A growing byte buffer that answers are written into (no stdio stream per request). It
+ * is always NUL-terminated once anything was written. After an allocation fails, oom is set
+ * and later writes are dropped. Zero-initialise; the owner frees p. */
+typedef struct rt_jbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} rt_jbuf;
+
+void rt_jbuf_put(rt_jbuf *b, const char *s, size_t n);
+void rt_jbuf_puts(rt_jbuf *b, const char *s);
+void rt_jbuf_printf(rt_jbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes b (taken) the body of out: out->body and out->len; on oom frees it and leaves the
+ * body NULL (the router then answers 500). b is emptied. */
+void rt_jbuf_to_body(rt_jbuf *b, rt_http_response *out);
+
 /* Writes n bytes as a JSON string (quoted; control characters escaped; bytes that are not
  * UTF-8 become U+FFFD). */
-void rt_json_string(FILE *out, const char *s, size_t n);
+void rt_json_string(rt_jbuf *out, const char *s, size_t n);
 /* Writes a value: null, true/false, an int, a float (shortest round-trip form), a string,
  * or a timestamp as a string in the result format. */
-void rt_json_value(FILE *out, const rt_slot *v, rt_type t);
+void rt_json_value(rt_jbuf *out, const rt_slot *v, rt_type t);
 /* Writes a record of schema as one JSON object line that the event reader reads back to
  * the same values (timestamps as exact epoch seconds). */
-void rt_json_record(FILE *out, const rt_schema *schema, const rt_slot *record);
+void rt_json_record(rt_jbuf *out, const rt_schema *schema, const rt_slot *record);
 
 /* Fills out with status and {"error": MESSAGE}. */
 void rt_http_error(rt_http_response *out, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -19,6 +19,13 @@ static const char *after(const char *path, const char *prefix)
     return strncmp(path, prefix, n) == 0 ? path + n : NULL;
 }
 
+/* The path cut to 120 bytes with unprintable bytes escaped, for messages; returns buf. */
+static const char *excerpt(char *buf, size_t cap, const char *path)
+{
+    rt_reject_excerpt(buf, cap, path, strlen(path), 120, false);
+    return buf;
+}
+
 static void method_not_allowed(rt_http_response *out, const char *method, const char *path, const char *allow)
 {
     char m[40] = "";
@@ -61,12 +68,11 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
     *out = (rt_http_response){0};
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     bool post = strcmp(method, "POST") == 0;
-    char shown[200] = "";
-    rt_reject_excerpt(shown, sizeof shown, path, strlen(path), 120, false);
+    char shown[200] = ""; /* the path as messages show it; made only for an error */
     const char *name;
     if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
         if (!get)
-            method_not_allowed(out, method, shown, "GET, HEAD");
+            method_not_allowed(out, method, excerpt(shown, sizeof shown, path), "GET, HEAD");
         else if (strcmp(path, "/healthz") == 0)
             healthz(out);
         else
@@ -74,7 +80,7 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
     } else if ((name = after(path, "/v1/features/")) != NULL) {
         int svc = rt_program_find_service(s->p, name);
         if (!post) {
-            method_not_allowed(out, method, shown, "POST");
+            method_not_allowed(out, method, excerpt(shown, sizeof shown, path), "POST");
         } else if (svc < 0) {
             not_found(out, "service", name);
         } else {
@@ -85,7 +91,7 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
     } else if ((name = after(path, "/v1/events/")) != NULL) {
         int src = rt_program_find_source(s->p, name);
         if (!post)
-            method_not_allowed(out, method, shown, "POST");
+            method_not_allowed(out, method, excerpt(shown, sizeof shown, path), "POST");
         else if (src < 0)
             not_found(out, "source", name);
         else if (s->p->sources[src].kind == RT_SOURCE_REQUEST)
@@ -95,7 +101,7 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
     } else {
         rt_http_error(out, 404, "no such endpoint: %s (try POST /v1/features/SERVICE, POST /v1/events/SOURCE, "
                                 "GET /healthz, GET /metrics)",
-                      shown);
+                      excerpt(shown, sizeof shown, path));
     }
     if (!out->body && out->status != 500)
         rt_http_error(out, 500, "out of memory");

@@ -1,18 +1,51 @@
-/* rt_http_events.c - event ingestion for the server: apply, log late events, persist, settle. */
+/* rt_http_events.c - event ingestion for the server: decode outside the lock, apply, log late events, persist, settle. */
 #include "rt_http.h"
 
 #include "rt_time.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
+/* Applies one decoded event (its line for messages) to source src; the caller holds the
+ * write lock or is alone. Accepted events are appended to state (may be NULL) through the
+ * line buffer logline; late ones are logged and passed to on_reject (may be NULL). */
+static void apply_one(rt_server *s, int src, const rt_slot *rec, uint64_t line, const char *file, FILE *state,
+                      rt_jbuf *logline, rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
+{
+    const rt_prog_source *ps = &s->p->sources[src];
+    int64_t wm = 0;
+    bool had_wm = rt_engine_watermark(s->engine, src, &wm);
+    rt_apply_result res = rt_engine_apply(s->engine, src, rec);
+    if (res == RT_APPLY_ACCEPTED) {
+        batch->accepted++;
+        if (state) {
+            logline->len = 0;
+            rt_json_record(logline, rt_engine_schema(s->engine, src), rec);
+            if (!logline->oom)
+                fwrite(logline->p, 1, logline->len, state);
+        }
+    } else if (res == RT_APPLY_LATE && had_wm) {
+        int64_t ts = rec[ps->time_field].v.i;
+        batch->late++;
+        rt_reject_late(s->rejects, ps->name, file, line, ts, wm, ps->lateness_us);
+        if (on_reject) {
+            char tb[RT_TIME_BUF], wb[RT_TIME_BUF], lb[32], reason[160];
+            rt_time_format(ts, tb);
+            rt_time_format(wm, wb);
+            snprintf(reason, sizeof reason, "late: event time %s is before watermark %s minus lateness %s", tb, wb,
+                     rt_reject_duration(ps->lateness_us, lb));
+            on_reject(ctx, line, reason);
+        }
+    }
+}
+
 bool rt_http_apply_events(rt_server *s, int src, rt_reader *r, const char *file, bool log_state, rt_http_batch *batch,
                           rt_http_reject_fn on_reject, void *ctx, char *err, size_t errlen)
 {
     const rt_prog_source *ps = &s->p->sources[src];
-    const rt_schema *schema = rt_engine_schema(s->engine, src);
     FILE *state = log_state && s->state_logs ? s->state_logs[src] : NULL;
     rt_slot *rec = calloc((size_t)ps->nfields + 1, sizeof *rec);
     if (!rec) {
@@ -20,38 +53,19 @@ bool rt_http_apply_events(rt_server *s, int src, rt_reader *r, const char *file,
         return false;
     }
     bool ok = true;
+    rt_jbuf logline = {0};
     int got;
-    while ((got = rt_reader_next(r, rec)) > 0) {
-        int64_t wm = 0;
-        bool had_wm = rt_engine_watermark(s->engine, src, &wm);
-        rt_apply_result res = rt_engine_apply(s->engine, src, rec);
-        if (res == RT_APPLY_ACCEPTED) {
-            batch->accepted++;
-            if (state)
-                rt_json_record(state, schema, rec);
-        } else if (res == RT_APPLY_LATE && had_wm) {
-            int64_t ts = rec[ps->time_field].v.i;
-            uint64_t line = rt_reader_line(r);
-            batch->late++;
-            rt_reject_late(s->rejects, ps->name, file, line, ts, wm, ps->lateness_us);
-            if (on_reject) {
-                char tb[RT_TIME_BUF], wb[RT_TIME_BUF], lb[32], reason[160];
-                rt_time_format(ts, tb);
-                rt_time_format(wm, wb);
-                snprintf(reason, sizeof reason, "late: event time %s is before watermark %s minus lateness %s", tb,
-                         wb, rt_reject_duration(ps->lateness_us, lb));
-                on_reject(ctx, line, reason);
-            }
-        }
-    }
+    while ((got = rt_reader_next(r, rec)) > 0)
+        apply_one(s, src, rec, rt_reader_line(r), file, state, &logline, batch, on_reject, ctx);
     if (got < 0) {
         snprintf(err, errlen, "%s", rt_reader_error(r));
         ok = false;
     }
-    if (state && fflush(state) != 0) {
+    if (state && (logline.oom || fflush(state) != 0)) {
         snprintf(err, errlen, "cannot write the state log of source '%s'", ps->name);
         ok = false;
     }
+    free(logline.p);
     free(rec);
     return ok;
 }
@@ -67,23 +81,6 @@ void rt_http_settle(rt_server *s, int src)
     for (int v = 0; v < s->p->nviews; v++)
         if (s->p->views[v].source == src)
             rt_engine_settle_view(s->engine, v, h);
-}
-
-/* Reject reasons of one request, listed in its response (at most MAX_LISTED). */
-enum { MAX_LISTED = 100 };
-typedef struct reject_list {
-    FILE *out;
-    uint64_t n;
-} reject_list;
-
-static void list_reject(void *ctx, uint64_t line, const char *reason)
-{
-    reject_list *l = ctx;
-    if (l->n++ >= MAX_LISTED)
-        return;
-    fprintf(l->out, "%s{\"line\":%llu,\"reason\":", l->n > 1 ? "," : "", (unsigned long long)line);
-    rt_json_string(l->out, reason, strlen(reason));
-    fputc('}', l->out);
 }
 
 /* Whether body is one JSON object spread over several lines (which JSON Lines would read
@@ -103,6 +100,112 @@ static bool is_multiline_object(const char *body, size_t len)
     return one;
 }
 
+/* The rejects of one request listed in its response: the MAX_LISTED of smallest line, in
+ * line order. Invalid events are found while decoding (outside the lock) and late ones
+ * while applying, so the two kinds come in separate runs; every line of a later chunk is
+ * past every line of an earlier one. Entries are kept per run up to MAX_LISTED, sorted and
+ * cut back after each chunk: memory stays bounded however many events are rejected. */
+enum { MAX_LISTED = 100, CHUNK = 1024 };
+typedef struct reject_entry {
+    uint64_t line;
+    char *reason;
+} reject_entry;
+typedef struct reject_list {
+    reject_entry e[3 * MAX_LISTED];
+    int n;       /* entries held */
+    int in_run;  /* entries taken in the current run */
+    bool full;   /* MAX_LISTED held after a chunk: later rejects are only counted */
+    uint64_t seen;
+    bool oom;
+} reject_list;
+
+static void list_reject(void *ctx, uint64_t line, const char *reason)
+{
+    reject_list *l = ctx;
+    l->seen++;
+    if (l->full || l->in_run >= MAX_LISTED)
+        return;
+    assert(l->n < 3 * MAX_LISTED);
+    char *copy = strdup(reason);
+    if (!copy) {
+        l->oom = true;
+        return;
+    }
+    l->e[l->n++] = (reject_entry){line, copy};
+    l->in_run++;
+}
+
+static int by_line(const void *a, const void *b)
+{
+    uint64_t x = ((const reject_entry *)a)->line, y = ((const reject_entry *)b)->line;
+    return (x > y) - (x < y);
+}
+
+/* Ends a run: sorts, keeps the first MAX_LISTED. At the end of a chunk (both runs seen),
+ * MAX_LISTED entries mean no later reject can be listed. */
+static void list_cut(reject_list *l, bool chunk_done)
+{
+    qsort(l->e, (size_t)l->n, sizeof *l->e, by_line);
+    while (l->n > MAX_LISTED)
+        free(l->e[--l->n].reason);
+    l->full = chunk_done && l->n == MAX_LISTED;
+    l->in_run = 0;
+}
+
+static void list_free(reject_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->e[i].reason);
+    l->n = 0;
+}
+
+/* Decodes the request's events CHUNK at a time without the lock (JSON parsing, checks and
+ * invalid events' messages are most of the work), then applies each chunk under the write
+ * lock, so that queries wait only for the engine updates. Chunks of concurrent requests to
+ * one source may interleave; the state log holds them in the order applied. False with a
+ * message when decoding fails. */
+static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file, rt_http_batch *batch,
+                          reject_list *rl, char *err, size_t errlen)
+{
+    int nf = s->p->sources[src].nfields;
+    FILE *state = s->state_logs ? s->state_logs[src] : NULL;
+    rt_slot *recs = calloc((size_t)CHUNK * (size_t)(nf + 1), sizeof *recs);
+    uint64_t *lines = calloc(CHUNK, sizeof *lines);
+    rt_jbuf logline = {0};
+    bool ok = recs && lines;
+    if (!ok)
+        snprintf(err, errlen, "out of memory");
+    while (ok) {
+        int n = rt_reader_next_batch(r, recs, CHUNK, lines);
+        if (n < 0) {
+            snprintf(err, errlen, "%s", rt_reader_error(r));
+            ok = false;
+        }
+        list_cut(rl, false);
+        if (n <= 0)
+            break;
+        pthread_rwlock_wrlock(&s->lock);
+        for (int i = 0; i < n; i++)
+            apply_one(s, src, recs + (size_t)i * (size_t)nf, lines[i], file, state, &logline, batch, list_reject,
+                      rl);
+        pthread_rwlock_unlock(&s->lock);
+        list_cut(rl, true);
+    }
+    pthread_rwlock_wrlock(&s->lock);
+    rt_http_settle(s, src);
+    pthread_rwlock_unlock(&s->lock);
+    /* The stream keeps the order of the writes made under the lock; pushing it to the file
+     * needs no engine lock. */
+    if (state && (logline.oom || fflush(state) != 0) && ok) {
+        snprintf(err, errlen, "cannot write the state log of source '%s'", s->p->sources[src].name);
+        ok = false;
+    }
+    free(logline.p);
+    free(recs);
+    free(lines);
+    return ok;
+}
+
 void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http_response *out)
 {
     if (!rt_http_body_ok(body, len, "a JSON event or JSON Lines", out))
@@ -116,38 +219,37 @@ void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http
         rt_http_error(out, 500, "%s", err);
         return;
     }
-    char *list = NULL;
-    size_t list_len = 0;
-    reject_list rl = {open_memstream(&list, &list_len), 0};
-    if (!rl.out) {
+    reject_list *rl = calloc(1, sizeof *rl);
+    if (!rl) {
         rt_reader_close(r);
         rt_http_error(out, 500, "out of memory");
         return;
     }
-    rt_reader_on_reject(r, list_reject, &rl);
+    rt_reader_on_reject(r, list_reject, rl);
     rt_http_batch batch = {0, 0};
-    pthread_rwlock_wrlock(&s->lock);
-    bool ok = rt_http_apply_events(s, src, r, file, true, &batch, list_reject, &rl, err, sizeof err);
-    rt_http_settle(s, src);
-    pthread_rwlock_unlock(&s->lock);
+    bool ok = ingest_chunks(s, src, r, file, &batch, rl, err, sizeof err);
     uint64_t rejected = rt_reader_stats_of(r)->rejected;
     rt_reader_close(r);
-    fclose(rl.out);
-    if (!ok) {
-        free(list);
-        rt_http_error(out, 500, "%s", err);
+    if (!ok || rl->oom) {
+        list_free(rl);
+        free(rl);
+        rt_http_error(out, 500, "%s", ok ? "out of memory" : err);
         return;
     }
-    *out = (rt_http_response){.status = 200, .content_type = "application/json"};
-    FILE *f = open_memstream(&out->body, &out->len);
-    if (f) {
-        fprintf(f, "{\"accepted\":%llu,\"rejected\":%llu,\"late\":%llu,\"rejects\":[%s]",
-                (unsigned long long)batch.accepted, (unsigned long long)rejected, (unsigned long long)batch.late,
-                list ? list : "");
-        if (rl.n > MAX_LISTED)
-            fputs(",\"rejects_truncated\":true", f);
-        fputs("}\n", f);
-        fclose(f);
+    rt_jbuf b = {0};
+    rt_jbuf_printf(&b, "{\"accepted\":%llu,\"rejected\":%llu,\"late\":%llu,\"rejects\":[",
+                   (unsigned long long)batch.accepted, (unsigned long long)rejected, (unsigned long long)batch.late);
+    for (int i = 0; i < rl->n; i++) {
+        rt_jbuf_printf(&b, "%s{\"line\":%llu,\"reason\":", i ? "," : "", (unsigned long long)rl->e[i].line);
+        rt_json_string(&b, rl->e[i].reason, strlen(rl->e[i].reason));
+        rt_jbuf_put(&b, "}", 1);
     }
-    free(list);
+    rt_jbuf_puts(&b, "]");
+    if (rl->seen > MAX_LISTED)
+        rt_jbuf_puts(&b, ",\"rejects_truncated\":true");
+    rt_jbuf_puts(&b, "}\n");
+    *out = (rt_http_response){.status = 200, .content_type = "application/json"};
+    rt_jbuf_to_body(&b, out);
+    list_free(rl);
+    free(rl);
 }

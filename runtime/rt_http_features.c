@@ -93,17 +93,17 @@ done:
     return ok;
 }
 
-static void write_answer(const rt_prog_service *ps, const rt_slot *vals, FILE *f)
+static void write_answer(const rt_prog_service *ps, const rt_slot *vals, rt_jbuf *b)
 {
-    fputs("{\"features\":{", f);
+    rt_jbuf_puts(b, "{\"features\":{");
     for (int o = 0; o < ps->noutputs; o++) {
         if (o)
-            fputc(',', f);
-        rt_json_string(f, ps->outputs[o].column, strlen(ps->outputs[o].column));
-        fputc(':', f);
-        rt_json_value(f, &vals[o], ps->outputs[o].type);
+            rt_jbuf_put(b, ",", 1);
+        rt_json_string(b, ps->outputs[o].column, strlen(ps->outputs[o].column));
+        rt_jbuf_put(b, ":", 1);
+        rt_json_value(b, &vals[o], ps->outputs[o].type);
     }
-    fputs("}}\n", f);
+    rt_jbuf_puts(b, "}}\n");
 }
 
 /* Answers under the read lock; on a time below the settled horizon returns false with the
@@ -122,12 +122,11 @@ static bool answer(rt_server *s, int svc, const rt_slot *keys, const rt_slot *re
     pthread_rwlock_rdlock(&s->lock);
     bool answered = rt_engine_query(s->engine, svc, keys, request, t, &scratch, vals);
     if (answered) {
+        /* written under the lock: string values may point into the engine's state */
         *out = (rt_http_response){.status = 200, .content_type = "application/json"};
-        FILE *f = open_memstream(&out->body, &out->len);
-        if (f) {
-            write_answer(ps, vals, f);
-            fclose(f);
-        }
+        rt_jbuf b = {0};
+        write_answer(ps, vals, &b);
+        rt_jbuf_to_body(&b, out);
     } else {
         *horizon = INT64_MIN;
         for (int i = 0; i < ps->nviews; i++) {
@@ -141,11 +140,21 @@ static bool answer(rt_server *s, int svc, const rt_slot *keys, const rt_slot *re
     return answered;
 }
 
+/* Whether each key of the service is non-null in the decoded record (then every key was
+ * present in the body, and the tree parse of check_shape is not needed). */
+static bool keys_all_set(const rt_prog_service *ps, const rt_slot *rec)
+{
+    for (int k = 0; k < ps->nkeys; k++)
+        if (rec[k].null)
+            return false;
+    return true;
+}
+
 void rt_http_features(rt_server *s, int svc, const char *body, size_t len, int64_t now, rt_http_response *out)
 {
     const rt_prog_service *ps = &s->p->services[svc];
     const http_service *hs = &s->services[svc];
-    if (!rt_http_body_ok(body, len, "a JSON object of keys and request fields", out) || !check_shape(ps, body, out))
+    if (!rt_http_body_ok(body, len, "a JSON object of keys and request fields", out))
         return;
     rt_jsonl *dec = rt_jsonl_new(&hs->schema);
     rt_slot *rec = calloc((size_t)hs->schema.nfields + (size_t)hs->nreq + 1, sizeof *rec);
@@ -158,7 +167,12 @@ void rt_http_features(rt_server *s, int svc, const char *body, size_t len, int64
     rt_slot *request = rec + hs->schema.nfields;
     const rt_prog_source *req = ps->request_source >= 0 ? &s->p->sources[ps->request_source] : NULL;
     char reason[512] = "";
+    /* The strict decoder runs first; the messages about the body's shape (bad JSON, not an
+     * object, a key missing rather than null) come from check_shape, run only when the
+     * decoder refuses the body or a key is null. The keys are the record's first fields. */
     rt_jsonl_status st = rt_jsonl_decode(dec, body, len, rec, reason, sizeof reason);
+    if ((st != RT_JSONL_OK || !keys_all_set(ps, rec)) && !check_shape(ps, body, out))
+        goto done;
     if (st != RT_JSONL_OK) {
         rt_http_error(out, 400, "%s", st == RT_JSONL_BLANK ? "empty body" : reason);
         goto done;

@@ -71,6 +71,10 @@ static bool open_state(rt_server *s, char *err, size_t errlen)
             if (!s->state_logs[src]) {
                 snprintf(err, errlen, "cannot append to '%s': %s", path, strerror(errno));
                 ok = false;
+            } else {
+                /* a request's lines are written under the engine lock but reach the file
+                 * only at its flush, after the lock is released (1 MiB: a whole body) */
+                setvbuf(s->state_logs[src], NULL, _IOFBF, RT_SERVE_MAX_BODY);
             }
         }
         free(path);
