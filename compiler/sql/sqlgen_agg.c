@@ -129,6 +129,16 @@ static sg_frag float_sum(sg_query *q, const char *sum, sg_from from)
     return sg_hoist(&q->sc, f);
 }
 
+/* The float sum of sum and avg: the dialect's exact parts where it has them. */
+static const char *sum_float_text(sg_gen *g, const char *x)
+{
+    if (!g->d->sum_float_parts)
+        return g->d->agg_sum_float(g, x);
+    sg_sum_parts sp;
+    g->d->sum_float_parts(g, x, &sp);
+    return sg_sum_parts_text(g, &sp);
+}
+
 /* avg(x) as a column (float x or exact int sum). */
 static sg_frag average(sg_query *q, int sv, int f)
 {
@@ -139,7 +149,7 @@ static sg_frag average(sg_query *q, int sv, int f)
         return scalar(q, sg_printf(g, "%s / CAST(count(%s) AS %s)", g->d->agg_sum_int_float(g, from.x), from.x,
                                    g->d->type_float),
                       from, NULL);
-    return ratio(q, g->d->agg_sum_float(g, from.x), from);
+    return ratio(q, sum_float_text(g, from.x), from);
 }
 
 sg_frag sg_feature_simple(sg_query *q, int sv, int f)
@@ -164,7 +174,7 @@ sg_frag sg_feature_simple(sg_query *q, int sv, int f)
         sg_from from = window_from(q, sv, f, false);
         if (ft->input_type == FT_INT)
             return sg_feature_finish(q, ft, scalar(q, d->agg_sum_int(g, from.x), from, NULL), none);
-        return sg_feature_finish(q, ft, float_sum(q, d->agg_sum_float(g, from.x), from), none);
+        return sg_feature_finish(q, ft, float_sum(q, sum_float_text(g, from.x), from), none);
     }
     case PG_AVG: return sg_feature_finish(q, ft, average(q, sv, f), none);
     case PG_MIN:

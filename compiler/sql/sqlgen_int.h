@@ -96,7 +96,8 @@ struct sg_dialect {
      * an overflow gives inf, which the float sum turns into null) */
     const char *(*agg_sum_int_float)(sg_gen *g, const char *x);
     const char *(*agg_sq_dev)(sg_gen *g, const char *x, const char *m);
-    /* SQLite, PostgreSQL: the float sum of agg_sum_float as parts (NULL elsewhere) */
+    /* SQLite, PostgreSQL (NULL elsewhere): the float sum as parts that add up exactly in
+     * any order, used by sum and avg in every shape; agg_sum_float stays for variance */
     void (*sum_float_parts)(sg_gen *g, const char *x, sg_sum_parts *out);
 };
 

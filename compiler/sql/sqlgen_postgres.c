@@ -260,11 +260,32 @@ static void sum_float_parts(sg_gen *g, const char *x, sg_sum_parts *o)
                            sg_float_text(g, ldexp(1.0, 600)));
 }
 
+/* For variance: integer parts below 2^62 as two bigint halves summed exactly (numeric),
+ * fractions as doubles, larger values scaled by 2^-600 so that their sum cannot overflow.
+ * Shorter than sum_float_parts, which matters when x repeats a correlated subquery. */
 static const char *agg_sum_float(sg_gen *g, const char *x)
 {
-    sg_sum_parts sp;
-    sum_float_parts(g, x, &sp);
-    return sg_sum_parts_text(g, &sp);
+    const char *lim = "CAST('4611686018427387904' AS double precision)";  /* 2^62 */
+    const char *half = "CAST('2147483648' AS double precision)";          /* 2^31 */
+    const char *down = sg_float_text(g, ldexp(1.0, -600));
+    const char *up = sg_float_text(g, ldexp(1.0, 600));
+    const char *top = sg_float_text(g, ldexp(1.0, 424));
+    const char *hi = sg_printf(g, "CASE WHEN abs(%s) < %s OR abs(%s) >= %s THEN 0 ELSE CAST(trunc(%s / %s) AS bigint) END",
+                               x, half, x, lim, x, half);
+    const char *lo = sg_printf(g,
+                               "CASE WHEN abs(%s) >= %s THEN 0 WHEN abs(%s) < %s THEN CAST(trunc(%s) AS bigint) "
+                               "ELSE CAST(trunc(%s) - trunc(%s / %s) * %s AS bigint) END",
+                               x, lim, x, half, x, x, x, half, half);
+    const char *fr = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN CAST(0 AS double precision) ELSE %s - trunc(%s) END", x,
+                               lim, x, x);
+    const char *bg = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN %s * CAST('%s' AS double precision) "
+                                  "ELSE CAST(0 AS double precision) END",
+                               x, lim, x, down);
+    return sg_printf(g,
+                     "(CAST(sum(%s) * 2147483648 + sum(%s) AS double precision) + sum(%s)) + "
+                     "CASE WHEN abs(sum(%s)) >= CAST('%s' AS double precision) THEN NULL "
+                     "ELSE sum(%s) * CAST('%s' AS double precision) END",
+                     hi, lo, fr, bg, top, bg, up);
 }
 
 static const char *agg_sum_int_float(sg_gen *g, const char *x)

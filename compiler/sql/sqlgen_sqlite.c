@@ -151,11 +151,19 @@ static void sum_float_parts(sg_gen *g, const char *x, sg_sum_parts *o)
                  "+ $6)";
 }
 
+/* For variance: values below 2^62 are split into their integer part's high and low 31
+ * bits, summed exactly as integers, and a fraction (|f| < 1) summed as a double; larger
+ * values are summed as doubles (total() never fails). Shorter than sum_float_parts, which
+ * matters when x repeats a correlated subquery. */
 static const char *agg_sum_float(sg_gen *g, const char *x)
 {
-    sg_sum_parts sp;
-    sum_float_parts(g, x, &sp);
-    return sg_sum_parts_text(g, &sp);
+    const char *lim = "4611686018427387904.0", *half = "2147483648.0";
+    const char *hi = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE CAST(%s / %s AS INTEGER) END", x, lim, x, half);
+    const char *lo = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE CAST(%s - CAST(%s / %s AS INTEGER) * %s AS INTEGER) END",
+                               x, lim, x, x, half, half);
+    const char *fr = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0.0 ELSE %s - CAST(%s AS INTEGER) END", x, lim, x, x);
+    const char *bg = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN %s ELSE 0.0 END", x, lim, x);
+    return sg_printf(g, "(CAST(sum(%s) * 2147483648 + sum(%s) AS REAL) + total(%s)) + total(%s)", hi, lo, fr, bg);
 }
 
 static const char *agg_sq_dev(sg_gen *g, const char *x, const char *m)
