@@ -61,9 +61,14 @@ static const char *idf(sg_gen *g, const char *fmt, int a) { return sg_ident(g, s
 
 /* The window form of feature ft, or WK_NONE when it keeps the simple shape: count_distinct
  * (no DISTINCT in window aggregates), variance/stddev (their two-pass formula), `first`
- * over a bounded window, and hop windows whose size is not a multiple of the hop. */
-static win_kind window_kind(const plan_feature *ft)
+ * over a bounded window, hop windows whose size is not a multiple of the hop, and on
+ * SQLite min/max over a bounded window: SQLite 3.40's min() and max() over a RANGE frame
+ * whose start moves return wrong values on long partitions (seen: 3.52 where the 531 rows
+ * of the frame have a minimum of 1.0; the same rows as a ROWS frame give 1.0). */
+static win_kind window_kind(db_dialect d, const plan_feature *ft)
 {
+    if ((ft->agg == PG_MIN || ft->agg == PG_MAX) && d == DB_SQLITE && ft->window.kind != PW_LIFETIME)
+        return WK_NONE;
     if (ft->window.kind == PW_HOP &&
         (ft->window.hop_us <= 0 || ft->window.size_us <= 0 || ft->window.size_us % ft->window.hop_us != 0))
         return WK_NONE;
@@ -385,7 +390,7 @@ void sg_win_build(sg_query *q, const char *spine)
         int nwin = 0;
         for (int f = 0; f < v->nfeatures; f++) {
             const plan_feature *ft = &v->features[f];
-            wv->kind[f] = svc->views[sv].feature_used[f] ? window_kind(ft) : WK_NONE;
+            wv->kind[f] = svc->views[sv].feature_used[f] ? window_kind(g->d->id, ft) : WK_NONE;
             wv->hop[f] = -1;
             wv->nparts[f] = 0;
             if (wv->kind[f] == WK_NONE)

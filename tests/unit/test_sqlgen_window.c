@@ -33,10 +33,11 @@ static const char feat_text[] =
     "    mx     = max(x)\n"
     "    pos_1s = count(x) over 1s where x > 0\n"
     "    l_hop  = last(x) over 2s hop 1s\n"
+    "    mn_5s  = min(x) over 5s\n"
     "}\n"
     "service svc { f.* }\n";
 
-enum { NEV = 400, NSP = 150, NFEAT = 6 };
+enum { NEV = 400, NSP = 150, NFEAT = 7 };
 
 typedef struct ev {
     int64_t id, x, ts;
@@ -79,8 +80,8 @@ static __int128 low_of(int64_t t, int64_t d, int64_t h)
 /* Feature k of spine row s by brute force; *is_null set for a null result. */
 static int64_t brute(const ev *e, const sp *s, int k, bool *is_null)
 {
-    static const int64_t size[] = {3000000, 4000000, 3000000, 0, 1000000, 2000000};
-    static const int64_t hop[] = {0, 2000000, 1000000, 0, 0, 1000000};
+    static const int64_t size[] = {3000000, 4000000, 3000000, 0, 1000000, 2000000, 5000000};
+    static const int64_t hop[] = {0, 2000000, 1000000, 0, 0, 1000000, 0};
     int64_t n = 0, acc = 0, best_ts = 0;
     __int128 sum = 0;
     bool any = false;
@@ -100,7 +101,7 @@ static int64_t brute(const ev *e, const sp *s, int k, bool *is_null)
             n++;
         else if (k == 1)
             sum += x;
-        else if (k == 2)
+        else if (k == 2 || k == 6)
             acc = any && acc < x ? acc : x;
         else if (k == 3)
             acc = any && acc > x ? acc : x;
@@ -140,7 +141,7 @@ static void run_shape(db_conn *c, const plan *p, sqlgen_shape shape, result *r)
     char *sql = sqlgen_query(p, plan_find_service(p, "svc"), &o, err, sizeof err);
     if (!sql)
         fail_msg("%s", err);
-    rt_type types[1 + NFEAT] = {RT_INT, RT_INT, RT_INT, RT_INT, RT_INT, RT_INT, RT_INT};
+    rt_type types[1 + NFEAT] = {RT_INT, RT_INT, RT_INT, RT_INT, RT_INT, RT_INT, RT_INT, RT_INT};
     memset(r, 0, sizeof *r);
     if (db_query(c, sql, 1 + NFEAT, types, take_row, r, err, sizeof err) != 0)
         fail_msg("%s", err);
@@ -168,16 +169,20 @@ static void window_shape_matches_brute_force(void **state)
     static ev e[NEV];
     static sp s[NSP];
     static result simple, window;
-    for (unsigned seed = 1; seed <= 3; seed++) {
+    /* seeds 1-3: times at both ends of int64; seeds 4-5: every event of one key within
+     * 0.4 s, so each window covers all earlier rows of a long partition */
+    for (unsigned seed = 1; seed <= 5; seed++) {
         unsigned rs = seed;
+        bool dense = seed > 3;
         strbuf b = STRBUF_INIT;
         strbuf_append(&b, "DROP TABLE IF EXISTS ev; DROP TABLE IF EXISTS spine;"
                           "CREATE TABLE ev (id INTEGER, x INTEGER, ts INTEGER);"
                           "CREATE TABLE spine (id INTEGER, ts INTEGER, _row INTEGER);");
         for (int i = 0; i < NEV; i++) {
-            e[i] = (ev){.id = rand_r(&rs) % 3, .ts = near_time(&rs), .x_null = rand_r(&rs) % 7 == 0};
+            e[i] = (ev){.id = dense ? 0 : rand_r(&rs) % 3, .ts = dense ? 1000 * i + rand_r(&rs) % 1000 : near_time(&rs),
+                        .x_null = !dense && rand_r(&rs) % 7 == 0};
             int64_t xs[] = {1, -4, 7, 1000, INT64_MAX / 4, INT64_MIN / 4, 0};
-            e[i].x = xs[rand_r(&rs) % 7];
+            e[i].x = dense ? rand_r(&rs) % 100000 : xs[rand_r(&rs) % 7];
             if (e[i].x_null)
                 strbuf_appendf(&b, "INSERT INTO ev VALUES (%lld, NULL, %lld);", (long long)e[i].id, (long long)e[i].ts);
             else
@@ -186,7 +191,9 @@ static void window_shape_matches_brute_force(void **state)
         }
         for (int i = 0; i < NSP; i++) {
             /* some spine rows at exactly an event's time */
-            s[i] = (sp){.id = rand_r(&rs) % 3, .ts = rand_r(&rs) % 4 == 0 ? e[rand_r(&rs) % NEV].ts : near_time(&rs)};
+            s[i] = (sp){.id = dense ? 0 : rand_r(&rs) % 3,
+                        .ts = dense ? rand_r(&rs) % (1000 * NEV)
+                                    : rand_r(&rs) % 4 == 0 ? e[rand_r(&rs) % NEV].ts : near_time(&rs)};
             strbuf_appendf(&b, "INSERT INTO spine VALUES (%lld, %lld, %d);", (long long)s[i].id, (long long)s[i].ts, i);
         }
         if (db_exec(c, strbuf_cstr(&b), err, sizeof err) != 0)
