@@ -9,16 +9,15 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
-/* Applies one decoded event (its line for messages) to source src; the caller holds the
- * write lock or is alone. Accepted events are appended to state (may be NULL) through the
- * line buffer logline; late ones are logged and passed to on_reject (may be NULL). */
-static void apply_one(rt_server *s, int src, const rt_slot *rec, uint64_t line, const char *file, FILE *state,
-                      rt_jbuf *logline, rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
+/* Records what applying one decoded event (its line for messages) to source src did: res,
+ * with the watermark wm (had_wm: there was one) as it stood just before. Accepted events
+ * are appended to state (may be NULL) through the line buffer logline; late ones are
+ * logged and passed to on_reject (may be NULL). */
+static void record_applied(rt_server *s, int src, const rt_slot *rec, rt_apply_result res, bool had_wm, int64_t wm,
+                           uint64_t line, const char *file, FILE *state, rt_jbuf *logline, rt_http_batch *batch,
+                           rt_http_reject_fn on_reject, void *ctx)
 {
     const rt_prog_source *ps = &s->p->sources[src];
-    int64_t wm = 0;
-    bool had_wm = rt_engine_watermark(s->engine, src, &wm);
-    rt_apply_result res = rt_engine_apply(s->engine, src, rec);
     if (res == RT_APPLY_ACCEPTED) {
         batch->accepted++;
         if (state) {
@@ -40,6 +39,44 @@ static void apply_one(rt_server *s, int src, const rt_slot *rec, uint64_t line, 
             on_reject(ctx, line, reason);
         }
     }
+}
+
+/* Applies one decoded event to source src; the caller holds the write lock or is alone. */
+static void apply_one(rt_server *s, int src, const rt_slot *rec, uint64_t line, const char *file, FILE *state,
+                      rt_jbuf *logline, rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
+{
+    int64_t wm = 0;
+    bool had_wm = rt_engine_watermark(s->engine, src, &wm);
+    rt_apply_result res = rt_engine_apply(s->engine, src, rec);
+    record_applied(s, src, rec, res, had_wm, wm, line, file, state, logline, batch, on_reject, ctx);
+}
+
+/* Applies recs[0..n) (nf slots each) to source src in one engine batch, then records each
+ * result with the watermark as it stood before that event: the largest time among the
+ * events accepted so far, which is how the engine keeps it. The caller holds the lock. */
+static void apply_chunk(rt_server *s, int src, const rt_slot *recs, int n, const uint64_t *lines,
+                        rt_apply_result *results, const char *file, FILE *state, rt_jbuf *logline,
+                        rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
+{
+    const rt_prog_source *ps = &s->p->sources[src];
+    int nf = ps->nfields;
+    int64_t wm = 0;
+    bool had_wm = rt_engine_watermark(s->engine, src, &wm);
+    rt_engine_apply_batch(s->engine, src, recs, (size_t)n, results);
+    for (int i = 0; i < n; i++) {
+        const rt_slot *rec = recs + (size_t)i * (size_t)nf;
+        record_applied(s, src, rec, results[i], had_wm, wm, lines[i], file, state, logline, batch, on_reject, ctx);
+        if (results[i] == RT_APPLY_ACCEPTED) {
+            int64_t ts = rec[ps->time_field].v.i;
+            if (!had_wm || ts > wm)
+                wm = ts;
+            had_wm = true;
+        }
+    }
+#ifndef NDEBUG
+    int64_t check = 0;
+    assert(!had_wm || (rt_engine_watermark(s->engine, src, &check) && check == wm));
+#endif
 }
 
 bool rt_http_apply_events(rt_server *s, int src, rt_reader *r, const char *file, bool log_state, rt_http_batch *batch,
@@ -171,8 +208,9 @@ static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file,
     FILE *state = s->state_logs ? s->state_logs[src] : NULL;
     rt_slot *recs = calloc((size_t)CHUNK * (size_t)(nf + 1), sizeof *recs);
     uint64_t *lines = calloc(CHUNK, sizeof *lines);
+    rt_apply_result *results = calloc(CHUNK, sizeof *results);
     rt_jbuf logline = {0};
-    bool ok = recs && lines;
+    bool ok = recs && lines && results;
     if (!ok)
         snprintf(err, errlen, "out of memory");
     while (ok) {
@@ -185,9 +223,7 @@ static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file,
         if (n <= 0)
             break;
         pthread_rwlock_wrlock(&s->lock);
-        for (int i = 0; i < n; i++)
-            apply_one(s, src, recs + (size_t)i * (size_t)nf, lines[i], file, state, &logline, batch, list_reject,
-                      rl);
+        apply_chunk(s, src, recs, n, lines, results, file, state, &logline, batch, list_reject, rl);
         pthread_rwlock_unlock(&s->lock);
         list_cut(rl, true);
     }
@@ -203,6 +239,7 @@ static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file,
     free(logline.p);
     free(recs);
     free(lines);
+    free(results);
     return ok;
 }
 

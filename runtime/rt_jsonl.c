@@ -27,6 +27,7 @@ struct rt_jsonl {
     uint32_t *seen; /* seen[f] == gen when field f occurred in the current line */
     uint32_t gen;
     int guess; /* the field expected next (keys tend to come in the same order) */
+    struct key_pat *pat; /* per field: its key as the fast path matches it (len 0: not used) */
     char *scratch; /* decoded strings and keys of the current line */
     size_t scratch_cap;
     size_t scratch_used;
@@ -34,6 +35,39 @@ struct rt_jsonl {
     size_t nunknown;
     size_t unknown_cap;
 };
+
+/* A field's name with the closing quote and the colon after it (`name":`, at most 16 bytes),
+ * as two little-endian words and the masks of their bytes: the fast path compares the bytes
+ * after a key's opening quote with it in two word operations. */
+typedef struct key_pat {
+    uint64_t w[2], m[2];
+    uint32_t len; /* 0: the name is not plain or too long; the key is scanned instead */
+} key_pat;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define JSONL_WORDS 1 /* word-at-a-time key matching and digit runs (little-endian only) */
+#else
+#define JSONL_WORDS 0
+#endif
+
+/* The 8 bytes at p + off as a little-endian word, bytes at or past end read as 0 (line..end
+ * is the line, p within it). Never reads outside the line. */
+static inline uint64_t load8(const char *line, const char *end, const char *p, size_t off) {
+    size_t have = (size_t)(end - p);
+    uint64_t w = 0;
+    if (have >= off + 8) {
+        memcpy(&w, p + off, 8);
+    } else if (have > off) {
+        size_t k = have - off; /* 1..7 bytes left */
+        if ((size_t)(end - line) >= 8) {
+            memcpy(&w, end - 8, 8);
+            w >>= 8 * (8 - k);
+        } else {
+            memcpy(&w, p + off, k);
+        }
+    }
+    return w;
+}
 
 /* The parse position in one line, and the first syntax error. */
 typedef struct jp {
@@ -82,9 +116,10 @@ rt_jsonl *rt_jsonl_new(const rt_schema *schema) {
     d->seen = calloc((size_t)nf + 1, sizeof *d->seen);
     d->plain = calloc((size_t)nf + 1, sizeof *d->plain);
     d->table = malloc(size * sizeof *d->table);
+    d->pat = calloc((size_t)nf + 1, sizeof *d->pat);
     d->scratch_cap = 4096;
     d->scratch = malloc(d->scratch_cap);
-    if (!d->name_len || !d->seen || !d->plain || !d->table || !d->scratch) {
+    if (!d->name_len || !d->seen || !d->plain || !d->table || !d->scratch || !d->pat) {
         rt_jsonl_free(d);
         return NULL;
     }
@@ -98,6 +133,24 @@ rt_jsonl *rt_jsonl_new(const rt_schema *schema) {
             unsigned char c = (unsigned char)name[i];
             if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
                 d->plain[f] = false;
+        }
+        size_t len = d->name_len[f] + 2;
+        if (JSONL_WORDS && d->plain[f] && len <= 16) {
+            unsigned char b[16] = {0};
+            memcpy(b, name, d->name_len[f]);
+            b[len - 2] = '"';
+            b[len - 1] = ':';
+            key_pat *kp = &d->pat[f];
+            for (int i = 0; i < 2; i++) {
+                kp->w[i] = 0;
+                kp->m[i] = 0;
+                for (size_t c = 0; c < 8; c++) {
+                    kp->w[i] |= (uint64_t)b[8 * i + c] << (8 * c);
+                    if (8 * (size_t)i + c < len)
+                        kp->m[i] |= (uint64_t)0xFF << (8 * c);
+                }
+            }
+            kp->len = (uint32_t)len;
         }
         uint32_t k = hash_bytes(name, d->name_len[f]) & d->mask;
         while (d->table[k] >= 0)
@@ -116,6 +169,7 @@ void rt_jsonl_free(rt_jsonl *d) {
     free(d->table);
     free(d->scratch);
     free(d->unknown);
+    free(d->pat);
     free(d);
 }
 
@@ -347,9 +401,11 @@ static bool is_digit(char c) {
 }
 
 /* Bytes that may not directly follow a number or a literal. */
-static bool is_word_char(char c) {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' ||
-           c == '+' || c == '_';
+static inline bool is_word_char(char c) {
+    /* digits . - + (bytes 0..63) and letters _ (64..127) as bit sets */
+    const uint64_t lo = UINT64_C(0x03ff680000000000), hi = UINT64_C(0x07fffffe87fffffe);
+    unsigned u = (unsigned char)c;
+    return u < 64 ? (lo >> u) & 1 : u < 128 ? (hi >> (u - 64)) & 1 : false;
 }
 
 /* Scans a JSON number at j->p: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
@@ -397,6 +453,16 @@ static inline bool eight_digits(const char *p) {
            UINT64_C(0x3333333333333333);
 }
 
+/* The value of 8 digit values 0..9, one per byte, the first byte (the least significant)
+ * the most significant digit. */
+static inline uint64_t digits8_value(uint64_t w) {
+    w = (w * 10) + (w >> 8); /* pairs of digits */
+    w = (((w & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
+         (((w >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
+        32;
+    return w;
+}
+
 /* The value of 8 ASCII digits at p (the first the most significant). */
 static inline uint64_t eight_digits_value(const char *p) {
     uint64_t w; /* the first byte the least significant, whatever the machine's byte order */
@@ -404,12 +470,38 @@ static inline uint64_t eight_digits_value(const char *p) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     w = __builtin_bswap64(w);
 #endif
-    w -= UINT64_C(0x3030303030303030);
-    w = (w * 10) + (w >> 8); /* pairs of digits */
-    w = (((w & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
-         (((w >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
-        32;
-    return w;
+    return digits8_value(w - UINT64_C(0x3030303030303030));
+}
+
+static const uint64_t pow10_u64[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+/* Reads the run of ASCII digits at p, 8 bytes at a time: returns where it ends, adds its
+ * length to *count and appends its digits to *m (m * 10^k + digits; meaningful while the
+ * total stays within 19 digits, and the run stops early once *count passes 18). */
+static inline const char *digit_run(const char *line, const char *end, const char *p, uint64_t *m, int *count) {
+    uint64_t acc = *m;
+    int n = *count;
+    for (;;) {
+        uint64_t w = load8(line, end, p, 0);
+        /* a byte is a digit iff both its high nibble and that of byte + 6 are 3; a carry out
+         * of a byte only reaches the bytes after the first non-digit */
+        uint64_t t = (w & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+                     (((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4);
+        uint64_t x = t ^ UINT64_C(0x3333333333333333);
+        int k = x ? __builtin_ctzll(x) >> 3 : 8;
+        if (k) {
+            /* the k digits' values moved to the top bytes: zeros in front of them */
+            uint64_t v = (w - UINT64_C(0x3030303030303030)) << (8 * (8 - k));
+            acc = acc * pow10_u64[k] + digits8_value(v);
+            n += k;
+            p += k;
+        }
+        if (k < 8 || n > 18)
+            break;
+    }
+    *m = acc;
+    *count = n;
+    return p;
 }
 
 static const double pow10_exact[23] = {
@@ -437,6 +529,9 @@ static inline __attribute__((always_inline)) bool fast_number(jp *j, rt_type t, 
         if (p < end && is_digit(*p))
             return false; /* a leading zero: the general path rejects it */
     } else {
+#if JSONL_WORDS
+        p = digit_run(j->line, end, p, &m, &ni);
+#else
         if (end - p >= 8 && eight_digits(p)) {
             m = eight_digits_value(p);
             p += 8;
@@ -449,6 +544,7 @@ static inline __attribute__((always_inline)) bool fast_number(jp *j, rt_type t, 
             p++;
         }
         ni = (int)(p - q);
+#endif
         if (ni > 18)
             return false;
     }
@@ -456,6 +552,9 @@ static inline __attribute__((always_inline)) bool fast_number(jp *j, rt_type t, 
         if (t == RT_INT)
             return false;
         p++;
+#if JSONL_WORDS
+        p = digit_run(j->line, end, p, &m, &nf);
+#else
         if (end - p >= 8 && ni <= 10 && eight_digits(p)) {
             m = m * 100000000 + eight_digits_value(p);
             p += 8;
@@ -468,6 +567,7 @@ static inline __attribute__((always_inline)) bool fast_number(jp *j, rt_type t, 
             p++;
         }
         nf = (int)(p - q);
+#endif
         if (nf == 0 || ni + nf > 18)
             return false;
     }
@@ -802,35 +902,45 @@ static bool fast_line(rt_jsonl *d, const char *line, size_t n, rt_slot *record) 
         return false;
     p++;
     const int nf = sc->nfields;
-    for (int f = 0; f < nf; f++)
-        record[f] = (rt_slot){.null = 1};
     if (++d->gen == 0)
         return false; /* the general path handles the wrap */
-    int g = 0;
+    int g = 0, nseen = 0;
     for (;;) {
         if (p >= end || *p != '"')
             return false;
         p++;
         int f;
-        if (g < nf && d->plain[g] && (size_t)(end - p) > d->name_len[g] && p[d->name_len[g]] == '"' &&
-            name_at(d, g, p)) {
+        const key_pat *kp = g < nf ? &d->pat[g] : NULL;
+        if (kp && kp->len && (load8(line, end, p, 0) & kp->m[0]) == kp->w[0] &&
+            (!kp->m[1] || (load8(line, end, p, 8) & kp->m[1]) == kp->w[1])) {
+            /* the expected key, its closing quote and the colon (bytes past the line read as
+             * 0, which no pattern byte is) */
             f = g;
-            p += d->name_len[g] + 1;
+            p += kp->len;
         } else {
-            const char *k = p;
-            p = plain_run(p, end);
-            if (p >= end || *p != '"')
+            if (g < nf && d->plain[g] && (size_t)(end - p) > d->name_len[g] && p[d->name_len[g]] == '"' &&
+                name_at(d, g, p)) {
+                f = g;
+                p += d->name_len[g] + 1;
+            } else {
+                const char *k = p;
+                p = plain_run(p, end);
+                if (p >= end || *p != '"')
+                    return false;
+                f = lookup(d, k, (size_t)(p - k));
+                p++;
+                if (f < 0)
+                    return false;
+            }
+            if (p >= end || *p != ':')
                 return false;
-            f = lookup(d, k, (size_t)(p - k));
             p++;
-            if (f < 0)
-                return false;
         }
-        if (d->seen[f] == d->gen || p >= end || *p != ':')
+        if (d->seen[f] == d->gen)
             return false;
         d->seen[f] = d->gen;
+        nseen++;
         g = f + 1;
-        p++;
         if (p >= end)
             return false;
         rt_slot *slot = &record[f];
@@ -844,29 +954,29 @@ static bool fast_line(rt_jsonl *d, const char *line, size_t n, rt_slot *record) 
             size_t len = (size_t)(p - v);
             p++;
             if (t == RT_STRING) {
-                slot->v.s = v;
-                slot->len = (uint32_t)len;
-                slot->null = 0;
-            } else if (t == RT_TIMESTAMP && rt_time_parse(v, len, &slot->v.i)) {
-                slot->null = 0;
+                *slot = (rt_slot){.v.s = v, .len = (uint32_t)len};
+            } else if (t == RT_TIMESTAMP) {
+                *slot = (rt_slot){.null = 0};
+                if (!rt_time_parse(v, len, &slot->v.i))
+                    return false;
             } else {
                 return false;
             }
         } else if (c == '-' || is_digit(c)) {
             jp j = {.line = line, .p = p, .end = end};
+            *slot = (rt_slot){.null = 0};
             if (!fast_number(&j, t, slot))
                 return false;
             p = j.p;
         } else if (c == 'n' && end - p >= 4 && memcmp(p, "null", 4) == 0) {
             p += 4;
+            *slot = (rt_slot){.null = 1};
         } else if (t == RT_BOOL && c == 't' && end - p >= 4 && memcmp(p, "true", 4) == 0) {
             p += 4;
-            slot->v.i = 1;
-            slot->null = 0;
+            *slot = (rt_slot){.v.i = 1};
         } else if (t == RT_BOOL && c == 'f' && end - p >= 5 && memcmp(p, "false", 5) == 0) {
             p += 5;
-            slot->v.i = 0;
-            slot->null = 0;
+            *slot = (rt_slot){.v.i = 0};
         } else {
             return false;
         }
@@ -874,7 +984,14 @@ static bool fast_line(rt_jsonl *d, const char *line, size_t n, rt_slot *record) 
             p++;
             continue;
         }
-        return p + 1 == end && *p == '}';
+        if (p + 1 != end || *p != '}')
+            return false;
+        /* fields the line does not name are null */
+        if (nseen != nf)
+            for (int k = 0; k < nf; k++)
+                if (d->seen[k] != d->gen)
+                    record[k] = (rt_slot){.null = 1};
+        return true;
     }
 }
 

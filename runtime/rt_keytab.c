@@ -301,6 +301,13 @@ void rt_keytab_prefetch(const rt_keytab *kt, uint64_t hash)
     __builtin_prefetch(&kt->slots[hash & kt->mask]);
 }
 
+uint64_t rt_keytab_hash_prefetch(const rt_keytab *kt, const rt_slot *key)
+{
+    uint64_t h = kt->word_key ? word_hash((uint64_t)key[0].v.i) : rt_keytab_hash(kt, key);
+    __builtin_prefetch(&kt->slots[h & kt->mask]);
+    return h;
+}
+
 int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t h, bool *inserted)
 {
     *inserted = false;

@@ -39,6 +39,8 @@ int64_t rt_keytab_upsert(rt_keytab *kt, const rt_slot *key, bool *inserted);
 int64_t rt_keytab_upsert_hashed(rt_keytab *kt, const rt_slot *key, uint64_t hash, bool *inserted);
 /* Hints the processor to fetch the slot a key of this hash is probed from first. */
 void rt_keytab_prefetch(const rt_keytab *kt, uint64_t hash);
+/* rt_keytab_hash and rt_keytab_prefetch of that hash in one call; returns the hash. */
+uint64_t rt_keytab_hash_prefetch(const rt_keytab *kt, const rt_slot *key);
 /* rt_keytab_upsert of n keys, keys[i] pointing at key i's nkeys slots: writes each dense
  * index (or -1) to idx[i] and whether it was inserted to inserted[i]. The same as n calls
  * in order, but the slots of all n keys are fetched before any is probed. */

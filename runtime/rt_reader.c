@@ -43,6 +43,10 @@ struct rt_reader {
     char reason[REASON_CAP];
     char error[256];
     str_block *copies; /* rt_reader_next_batch: string copies of the current batch, newest first */
+    int *not_null;     /* the fields declared not null, then the string fields (indices) */
+    int nnot_null;
+    int *strs;
+    int nstrs;
     bool failed;       /* a read failed after a batch's first records: reported next call */
 };
 
@@ -146,6 +150,20 @@ static rt_reader *new_reader(const char *name, rt_event_format format, const rt_
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    r->not_null = malloc(sizeof(int) * (size_t)(2 * schema->nfields + 1));
+    if (!r->not_null) {
+        free(r);
+        free(file);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->strs = r->not_null + schema->nfields;
+    for (int f = 0; f < schema->nfields; f++) {
+        if (schema->fields[f].not_null)
+            r->not_null[r->nnot_null++] = f;
+        if (schema->fields[f].type == RT_STRING)
+            r->strs[r->nstrs++] = f;
+    }
     r->schema = schema;
     r->log = log;
     r->file = file;
@@ -233,8 +251,9 @@ static void expect_reason(char *buf, size_t cap, const char *rule) {
  * rules. Writes the reason and returns false on the first failure. */
 static bool validate(rt_reader *r, const rt_slot *rec) {
     const rt_schema *sc = r->schema;
-    for (int f = 0; f < sc->nfields; f++) {
-        if (sc->fields[f].not_null && rec[f].null) {
+    for (int i = 0; i < r->nnot_null; i++) {
+        int f = r->not_null[i];
+        if (rec[f].null) {
             snprintf(r->reason, sizeof r->reason, "field '%s' is null but declared not null", sc->fields[f].name);
             return false;
         }
@@ -487,9 +506,9 @@ int rt_reader_next_batch(rt_reader *r, rt_slot *records, int max, uint64_t *line
         }
         if (m == 0)
             break;
-        for (int f = 0; f < sc->nfields; f++) {
-            rt_slot *v = &rec[f];
-            if (sc->fields[f].type != RT_STRING || v->null || v->len == 0 ||
+        for (int i = 0; i < r->nstrs; i++) {
+            rt_slot *v = &rec[r->strs[i]];
+            if (v->null || v->len == 0 ||
                 (stable && v->v.s >= stable && v->v.s + v->len <= stable_end))
                 continue;
             const char *c = copy_str(r, v->v.s, v->len);
@@ -522,5 +541,6 @@ void rt_reader_close(rt_reader *r) {
     rt_csv_close(r->csv);
     free(r->col_field);
     free(r->file);
+    free(r->not_null);
     free(r);
 }

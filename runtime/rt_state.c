@@ -68,6 +68,8 @@ static void layout(rt_view_state *s)
             s->folds_past_64 |= i >= 64;
         }
         if (f->eager) {
+            s->eager_off[s->neagers] = f->off;
+            s->eager_tsz[s->neagers] = f->tile_sz;
             s->eagers[s->neagers] = i;
             s->eager_hop[s->neagers++] = hop_index(s, f->d.hop_us);
         }
@@ -87,6 +89,7 @@ static void layout(rt_view_state *s)
     }
     s->cx.esz = off;
     s->cx.psz = poff;
+    s->plain_rows = s->nmask == 1 && !s->seqoff && !s->nzeros;
     s->rec_size = (roff + 15) / 16 * 16;
 }
 
@@ -154,6 +157,8 @@ rt_view_state *rt_view_state_new(const rt_view_desc *d)
     s->eagers = rt_xrealloc(NULL, sizeof(int) * nidx);
     s->eager_hop = rt_xrealloc(NULL, sizeof(int) * nidx);
     s->live = rt_xrealloc(NULL, sizeof(int64_t) * nidx);
+    s->eager_off = rt_xrealloc(NULL, sizeof(size_t) * nidx);
+    s->eager_tsz = rt_xrealloc(NULL, sizeof(uint32_t) * nidx);
     s->nums = rt_xrealloc(NULL, sizeof(rt_vcopy) * nidx);
     s->strs = rt_xrealloc(NULL, sizeof(int) * nidx);
     s->zeros = rt_xrealloc(NULL, sizeof(int) * nidx);
@@ -193,6 +198,8 @@ void rt_view_state_free(rt_view_state *s)
     free(s->eagers);
     free(s->eager_hop);
     free(s->live);
+    free(s->eager_off);
+    free(s->eager_tsz);
     free(s->nums);
     free(s->strs);
     free(s->zeros);

@@ -112,6 +112,15 @@ static size_t grown_cap(size_t cap, uint32_t esz, uint32_t psz)
 char *rt_dq_insert_at(rt_deque *q, uint32_t esz, uint32_t psz, size_t pos, rt_mem *m)
 {
     assert(pos <= q->len);
+    if (!q->cap) {
+        /* the first buffer (most keys are new or rare): nothing to move or invalidate */
+        size_t ncap = grown_cap(0, esz, psz);
+        q->data = rt_mem_alloc(m, block_bytes(ncap, esz, psz));
+        q->cap = (uint32_t)ncap;
+        q->head = q->pvalid = 0;
+        q->len = 1;
+        return q->data;
+    }
     if ((size_t)q->head + q->len == q->cap) {
         if (q->head > 0 && q->head >= q->len) {
             /* the dead front is as large as the live part: slide down (amortised by the pops) */

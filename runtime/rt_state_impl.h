@@ -74,7 +74,13 @@ void *rt_mem_alloc(rt_mem *m, size_t n);
 void rt_mem_free(rt_mem *m, void *p, size_t n);
 size_t rt_mem_bytes(const rt_mem *m);
 /* The bytes a block of n bytes really has (its class size; n itself above the classes). */
-size_t rt_mem_class_bytes(size_t n);
+static inline size_t rt_mem_class_bytes(size_t n)
+{
+    if (n <= 16)
+        return 16;
+    size_t c = (size_t)1 << (64 - __builtin_clzll((unsigned long long)(n - 1))); /* 2^ceil(log2 n) */
+    return c <= ((size_t)16 << (RT_MEM_NCLASS - 1)) ? c : n;
+}
 
 /* ---- string pool: every string value held by the state is interned once and reference
  * counted, so equal strings are one pointer (count_distinct hashes pointers) and a repeated
@@ -474,6 +480,8 @@ struct rt_view_state {
     int *eagers;         /* the eager features (hop, not count_distinct) */
     int *eager_hop;      /* per eager feature: its index in hops */
     int64_t *live;       /* per eager feature: the first tile a query at or after the horizon sees */
+    size_t *eager_off;   /* per eager feature: its tiles' offset in a record, and tile size */
+    uint32_t *eager_tsz;
     int neagers;
     rt_vcopy *nums;      /* value words that are the input's own bits */
     int nnums;
@@ -495,6 +503,7 @@ struct rt_view_state {
     char *row;           /* the row being built (esz bytes) */
     char *brows;         /* the rows of a batch being ingested (allocated on first use) */
     uint32_t nmask;      /* mask words per row */
+    bool plain_rows;     /* one mask word, no seq kept, no float count_distinct */
     uint32_t seqoff;     /* row offset of the seq word (0: none kept) */
     struct rt_keytab *kt;
     rt_mem mem;

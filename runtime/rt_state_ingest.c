@@ -17,8 +17,8 @@ _Static_assert(RING > D_PROBE + D_RECORD + D_APPLY, "ring too small for the pipe
 
 /* Writes the event's time, mask, seq and fixed-size value words into row (string words are
  * interned later, once the key is known). Returns false when no feature takes the event. */
-static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, const rt_slot *seq,
-                      const rt_slot *restrict inputs)
+static inline bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, const rt_slot *seq,
+                             const rt_slot *restrict inputs)
 {
     /* locals: stores through row may alias anything, so nothing is re-read from s */
     const int nf = s->nfeatures, nnums = s->nnums, nmask = (int)s->nmask;
@@ -28,11 +28,7 @@ static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, co
     if (nmask == 1) {
         /* up to 63 features: one mask word, seq-is-null bit included */
         uint64_t m = 0;
-        int i = 0;
-        for (; i + 4 <= nf; i += 4)
-            m |= (uint64_t)(inputs[i].null == 0) << i | (uint64_t)(inputs[i + 1].null == 0) << (i + 1) |
-                 (uint64_t)(inputs[i + 2].null == 0) << (i + 2) | (uint64_t)(inputs[i + 3].null == 0) << (i + 3);
-        for (; i < nf; i++)
+        for (int i = 0; i < nf; i++)
             m |= (uint64_t)(inputs[i].null == 0) << i;
         memcpy(row + 8, &m, sizeof m);
         any = m;
@@ -50,6 +46,8 @@ static bool row_build(const rt_view_state *s, char *restrict row, int64_t ts, co
     /* value words of null inputs are never read: copy them all */
     for (int j = 0; j < nnums; j++)
         memcpy(row + nums[j].voff, &inputs[nums[j].in].v.i, 8);
+    if (__builtin_expect(s->plain_rows, 1))
+        return any != 0;
     if (s->nzeros)
         for (int j = 0; j < s->nzeros; j++) {
             int i = s->zeros[j];
@@ -139,17 +137,20 @@ static void eager_add(rt_view_state *s, rt_keyst *ks, const char *row)
         }
         if (k < s->live[j])
             continue;
-        if (k > lastk && tiles->cap > (size_t)tiles->head + tiles->len) {
-            /* a new newest tile, with room for it */
+        if (k > lastk) {
+            /* a new newest tile: appended in place, or where the deque grows or moves to */
             if (!tiles->len) {
                 tiles->head = 0;
                 int64_t d = rt_win_tile_due(f, k);
                 if (d < ks->due)
                     ks->due = d;
             }
-            char *t = rt_dq_at(tiles, f->tile_sz, tiles->len++);
-            memset(t, 0, f->tile_sz);
+            char *t = tiles->cap > (size_t)tiles->head + tiles->len
+                          ? rt_dq_at(tiles, f->tile_sz, tiles->len++)
+                          : rt_dq_insert_at(tiles, f->tile_sz, 0, tiles->len, &s->mem);
             memcpy(t, &k, sizeof k);
+            for (uint32_t w = 8; w < f->tile_sz; w += 8) /* tiles are whole words */
+                memset(t + w, 0, 8);
             acc_add(f, t + f->tile_off, row, &s->pool);
             continue;
         }
@@ -191,7 +192,11 @@ static void rows_insert(rt_view_state *s, rt_keyst *ks, const char *row, bool al
         }
         dst = rt_dq_insert_at(q, esz, s->cx.psz, pos, &s->mem);
     }
-    for (uint32_t k = 0; k < esz; k += 8)
+    /* rows are whole words, at least two */
+    uint32_t k = 0;
+    for (; k + 16 <= esz; k += 16)
+        memcpy(dst + k, row + k, 16);
+    if (k < esz)
         memcpy(dst + k, row + k, 8);
     /* fold features that will fold this row note its fold horizon, unless an older row of
      * theirs is pending already (the due horizon is then at most that row's) */
@@ -281,60 +286,100 @@ void rt_view_ingest(rt_view_state *s, const rt_slot *keys, int64_t ts, const rt_
     ingest_row(s, ks, s->row, inputs);
 }
 
-void rt_view_ingest_batch(rt_view_state *s, const rt_view_event *evs, size_t n)
-{
+/* The events in flight of rt_view_ingest_batch, by position modulo RING: each one's key hash
+ * and dense index (-1: no feature takes it); rows are in s->brows. */
+typedef struct pipe {
     uint64_t hash[RING];
     int64_t idx[RING];
+} pipe;
+
+/* Stage 1 of event i: build its row (no feature takes it: no key), hash its key, fetch the
+ * key's slot. */
+static inline void stage_row(rt_view_state *s, const rt_view_event *evs, size_t i, pipe *pp)
+{
+    size_t r = i % RING;
+    pp->idx[r] = -1;
+    if (row_build(s, s->brows + r * s->cx.esz, evs[i].ts, evs[i].seq, evs[i].inputs)) {
+        pp->idx[r] = 0;
+        pp->hash[r] = rt_keytab_hash_prefetch(s->kt, evs[i].keys);
+    }
+}
+
+/* Stage 2 of event j: find or insert its key (in event order), fetch its record. */
+static inline void stage_key(rt_view_state *s, const rt_view_event *evs, size_t j, pipe *pp)
+{
+    size_t r = j % RING;
+    if (pp->idx[r] < 0)
+        return;
+    bool inserted;
+    int64_t idx = rt_keytab_upsert_hashed(s->kt, evs[j].keys, pp->hash[r], &inserted);
+    pp->idx[r] = idx;
+    if (idx >= 0 && inserted) {
+        rec_new(s, (size_t)idx);
+    } else if (idx >= 0) {
+        const char *rec = (const char *)rt_rec_at(s, (size_t)idx);
+        __builtin_prefetch(rec, 1);
+        __builtin_prefetch(rec + s->rec_size - 1, 1);
+    }
+}
+
+/* Stage 3 of event j: fetch the end of its key's rows and the key's newest tiles, where the
+ * event goes. */
+static inline void stage_fetch(const rt_view_state *s, size_t j, const pipe *pp)
+{
+    size_t r = j % RING;
+    if (pp->idx[r] < 0)
+        return;
+    const rt_keyst *ks = rt_rec_at(s, (size_t)pp->idx[r]);
+    if (ks->rows.len)
+        __builtin_prefetch(rt_dq_at(&ks->rows, s->cx.esz, ks->rows.len - 1), 1);
+    for (int t = 0; t < s->neagers; t++) {
+        const rt_deque *tiles = (const rt_deque *)((const char *)ks + s->eager_off[t]);
+        if (tiles->len)
+            __builtin_prefetch(rt_dq_at(tiles, s->eager_tsz[t], tiles->len - 1), 1);
+    }
+}
+
+/* Stage 4 of event j: apply it, in order. */
+static inline void stage_apply(rt_view_state *s, const rt_view_event *evs, size_t j, const pipe *pp)
+{
+    size_t r = j % RING;
+    if (pp->idx[r] >= 0)
+        ingest_row(s, rt_rec_at(s, (size_t)pp->idx[r]), s->brows + r * s->cx.esz, evs[j].inputs);
+}
+
+void rt_view_ingest_batch(rt_view_state *s, const rt_view_event *evs, size_t n)
+{
+    pipe pp;
     if (!s->brows)
         s->brows = rt_xrealloc(NULL, (size_t)s->cx.esz * RING);
-    const uint32_t esz = s->cx.esz;
     const size_t at_record = D_PROBE, at_rows = D_PROBE + D_RECORD, at_apply = D_PROBE + D_RECORD + D_APPLY;
-    for (size_t i = 0; i < n + at_apply; i++) {
-        if (i < n) {
-            /* 1: build the row (no feature takes it: no key), hash the key, fetch its slot */
-            size_t r = i % RING;
-            idx[r] = -1;
-            if (row_build(s, s->brows + r * esz, evs[i].ts, evs[i].seq, evs[i].inputs)) {
-                idx[r] = 0;
-                hash[r] = rt_keytab_hash(s->kt, evs[i].keys);
-                rt_keytab_prefetch(s->kt, hash[r]);
-            }
+    size_t i = 0;
+    if (n > at_apply) {
+        /* filling the pipeline, then every stage busy (no tests per stage) */
+        for (; i < at_apply; i++) {
+            stage_row(s, evs, i, &pp);
+            if (i >= at_record)
+                stage_key(s, evs, i - at_record, &pp);
+            if (i >= at_rows)
+                stage_fetch(s, i - at_rows, &pp);
         }
-        if (i >= at_record && i - at_record < n) {
-            /* 2: find or insert the key (in event order), fetch its record */
-            size_t j = i - at_record, r = j % RING;
-            if (idx[r] >= 0) {
-                bool inserted;
-                idx[r] = rt_keytab_upsert_hashed(s->kt, evs[j].keys, hash[r], &inserted);
-                if (idx[r] >= 0 && inserted) {
-                    rec_new(s, (size_t)idx[r]);
-                } else if (idx[r] >= 0) {
-                    const char *rec = (const char *)rt_rec_at(s, (size_t)idx[r]);
-                    __builtin_prefetch(rec, 1);
-                    __builtin_prefetch(rec + s->rec_size - 1, 1);
-                }
-            }
+        for (; i < n; i++) {
+            stage_row(s, evs, i, &pp);
+            stage_key(s, evs, i - at_record, &pp);
+            stage_fetch(s, i - at_rows, &pp);
+            stage_apply(s, evs, i - at_apply, &pp);
         }
-        if (i >= at_rows && i - at_rows < n) {
-            /* 3: fetch the end of the key's rows and its newest tiles, where the event goes */
-            size_t r = (i - at_rows) % RING;
-            if (idx[r] >= 0) {
-                rt_keyst *ks = rt_rec_at(s, (size_t)idx[r]);
-                if (ks->rows.len)
-                    __builtin_prefetch(rt_dq_at(&ks->rows, esz, ks->rows.len - 1), 1);
-                for (int t = 0; t < s->neagers; t++) {
-                    const rt_feat *f = &s->feats[s->eagers[t]];
-                    const rt_deque *tiles = (const rt_deque *)rt_set_at(ks, f);
-                    if (tiles->len)
-                        __builtin_prefetch(rt_dq_at(tiles, f->tile_sz, tiles->len - 1), 1);
-                }
-            }
-        }
-        if (i >= at_apply) {
-            /* 4: apply, in order */
-            size_t j = i - at_apply, r = j % RING;
-            if (idx[r] >= 0)
-                ingest_row(s, rt_rec_at(s, (size_t)idx[r]), s->brows + r * esz, evs[j].inputs);
-        }
+    }
+    /* draining it (and small batches) */
+    for (; i < n + at_apply; i++) {
+        if (i < n)
+            stage_row(s, evs, i, &pp);
+        if (i >= at_record && i - at_record < n)
+            stage_key(s, evs, i - at_record, &pp);
+        if (i >= at_rows && i - at_rows < n)
+            stage_fetch(s, i - at_rows, &pp);
+        if (i >= at_apply)
+            stage_apply(s, evs, i - at_apply, &pp);
     }
 }

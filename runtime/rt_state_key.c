@@ -95,9 +95,13 @@ void rt_key_settle(rt_view_state *s, rt_keyst *ks)
     const uint32_t esz = s->cx.esz;
     for (int j = 0; j < s->neagers; j++) {
         const rt_feat *f = &s->feats[s->eagers[j]];
-        const rt_deque *tiles = (const rt_deque *)rt_set_at(ks, f);
-        if (tiles->len && rt_dq_key(tiles, f->tile_sz, 0) < s->live[j])
-            rt_win_drop(f, rt_set_at(ks, f), s->live[j], &s->cx);
+        rt_deque *tiles = (rt_deque *)rt_set_at(ks, f);
+        if (!tiles->len || rt_dq_key(tiles, f->tile_sz, 0) >= s->live[j])
+            continue;
+        if (!f->is_str && rt_dq_key(tiles, f->tile_sz, tiles->len - 1) < s->live[j])
+            rt_dq_drop_front(tiles, f->tile_sz, 0, tiles->len, &s->mem); /* all gone: no search */
+        else
+            rt_win_drop(f, (char *)tiles, s->live[j], &s->cx);
     }
     for (int j = 0; j < s->nfolds; j++) {
         const rt_feat *f = &s->feats[s->folds[j]];

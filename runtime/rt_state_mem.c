@@ -127,11 +127,7 @@ void rt_mem_free(rt_mem *m, void *p, size_t n)
     m->free[c] = p;
 }
 
-size_t rt_mem_class_bytes(size_t n)
-{
-    int c = class_of(n ? n : 1);
-    return c < 0 ? n : (size_t)1 << (c + MIN_SHIFT);
-}
+_Static_assert(MIN_SHIFT == 4, "rt_mem_class_bytes assumes 16-byte classes");
 
 size_t rt_mem_bytes(const rt_mem *m)
 {

@@ -13,25 +13,6 @@ void rt_watermark_init(rt_watermark *w, int64_t lateness_us)
     w->late = 0;
 }
 
-bool rt_watermark_is_late(const rt_watermark *w, int64_t ts)
-{
-    /* ts < wm - lateness  <=>  ts < wm and wm - ts > lateness; wm - ts fits in uint64. */
-    return w->has_wm && ts < w->wm && (uint64_t)w->wm - (uint64_t)ts > (uint64_t)w->lateness_us;
-}
-
-bool rt_watermark_offer(rt_watermark *w, int64_t ts)
-{
-    if (rt_watermark_is_late(w, ts)) {
-        w->late++;
-        return false;
-    }
-    if (!w->has_wm || ts > w->wm)
-        w->wm = ts;
-    w->has_wm = true;
-    w->accepted++;
-    return true;
-}
-
 bool rt_watermark_get(const rt_watermark *w, int64_t *wm)
 {
     if (w->has_wm)

@@ -23,13 +23,28 @@ typedef struct rt_watermark {
 void rt_watermark_init(rt_watermark *w, int64_t lateness_us);
 
 /* Whether an event at ts would be late now (ts < watermark - lateness, computed without
- * overflow). Does not change w. */
-bool rt_watermark_is_late(const rt_watermark *w, int64_t ts);
+ * overflow). Does not change w. Inline: the engine asks once per event. */
+static inline bool rt_watermark_is_late(const rt_watermark *w, int64_t ts)
+{
+    /* ts < wm - lateness  <=>  ts < wm and wm - ts > lateness; wm - ts fits in uint64. */
+    return w->has_wm && ts < w->wm && (uint64_t)w->wm - (uint64_t)ts > (uint64_t)w->lateness_us;
+}
 
 /* Offers the next valid event of the source. Returns true when it is accepted (the
  * watermark advances to ts if ts is larger; counted in accepted), false when it is late
  * (counted in late; w otherwise unchanged). */
-bool rt_watermark_offer(rt_watermark *w, int64_t ts);
+static inline bool rt_watermark_offer(rt_watermark *w, int64_t ts)
+{
+    if (rt_watermark_is_late(w, ts)) {
+        w->late++;
+        return false;
+    }
+    if (!w->has_wm || ts > w->wm)
+        w->wm = ts;
+    w->has_wm = true;
+    w->accepted++;
+    return true;
+}
 
 /* The watermark; false (and *wm untouched) before the first accepted event. */
 bool rt_watermark_get(const rt_watermark *w, int64_t *wm);

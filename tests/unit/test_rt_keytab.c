@@ -225,6 +225,9 @@ static void test_upsert_many(void **st)
                 bool one;
                 assert_int_equal(idx[i], rt_keytab_upsert(b, ptrs[i], &one));
                 assert_int_equal(ins[i], one);
+                /* the hash of the prefetching call is the key's hash */
+                if (!ptrs[i][0].null)
+                    assert_true(rt_keytab_hash_prefetch(a, ptrs[i]) == rt_keytab_hash(b, ptrs[i]));
             }
             if (rt_keytab_count(a) > 100 && rnd() % 3 == 0) {
                 size_t r = (size_t)(rnd() % rt_keytab_count(a));

@@ -109,7 +109,12 @@ static void test_numbers(void **st)
         int field = pick(3);
         int len = snprintf(line, sizeof line, "{\"%s\":%s}", fields[field].name, num);
         rt_slot rec[3];
-        rt_jsonl_status stt = rt_jsonl_decode(d, line, (size_t)len, rec, reason, sizeof reason);
+        /* an exact-size copy: a read past the line's end is caught under ASan */
+        char *exact = malloc((size_t)len);
+        assert_non_null(exact);
+        memcpy(exact, line, (size_t)len);
+        rt_jsonl_status stt = rt_jsonl_decode(d, exact, (size_t)len, rec, reason, sizeof reason);
+        free(exact);
         if (!json_number(num, nn)) {
             assert_int_equal(stt, RT_JSONL_REJECT); /* never a value from a non-number */
             continue;
@@ -137,6 +142,43 @@ static void test_numbers(void **st)
                      (unsigned long long)want.v.i);
     }
     assert_true(fast_shapes > 50000);
+    rt_jsonl_free(d);
+}
+
+/* A number followed by a byte that is no digit, among them bytes whose + 6 carries into the
+ * next byte (0xFA..0xFF), NUL and the digit neighbours '/' and ':': never a value. */
+static void test_number_then_junk(void **st)
+{
+    (void)st;
+    rng = 4;
+    static const rt_field fields[3] = {{"i", RT_INT, false}, {"f", RT_FLOAT, false}, {"t", RT_TIMESTAMP, false}};
+    rt_schema sc = {.name = "n", .nfields = 3, .fields = fields, .time_field = -1};
+    rt_jsonl *d = rt_jsonl_new(&sc);
+    assert_non_null(d);
+    static const unsigned char junk[] = {0xFA, 0xFB, 0xFF, 0x80, 0x00, '/', ':', 0x2F, 0x3A, '-', '+'};
+    for (int iter = 0; iter < 50000; iter++) {
+        char line[64], reason[256];
+        int digits = 1 + pick(20);
+        size_t n = (size_t)snprintf(line, sizeof line, "{\"%s\":", fields[iter % 3].name);
+        line[n++] = (char)('1' + pick(9));
+        for (int i = 1; i < digits; i++)
+            line[n++] = (char)('0' + pick(10));
+        if (pick(2)) {
+            line[n++] = '.';
+            for (int i = pick(9); i >= 0; i--)
+                line[n++] = (char)('0' + pick(10));
+        }
+        line[n++] = (char)junk[pick((int)sizeof junk)];
+        for (int i = pick(3); i > 0; i--)
+            line[n++] = (char)('0' + pick(10)); /* digits after the junk */
+        line[n++] = '}';
+        char *exact = malloc(n);
+        assert_non_null(exact);
+        memcpy(exact, line, n);
+        rt_slot rec[3];
+        assert_int_equal(rt_jsonl_decode(d, exact, n, rec, reason, sizeof reason), RT_JSONL_REJECT);
+        free(exact);
+    }
     rt_jsonl_free(d);
 }
 
@@ -306,6 +348,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_number_then_junk),
         cmocka_unit_test(test_keys_any_order),
         cmocka_unit_test(test_whole_lines),
     };
