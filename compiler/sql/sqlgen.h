@@ -10,9 +10,9 @@
 
 /* Which query shape to generate. SIMPLE is a correlated subquery per feature: obviously
  * right, the same in every dialect, and the reference a fast shape is tested against.
- * FAST is the seam for a window-function shape (DuckDB only); no aggregation has a fast
- * form yet, so every feature falls back to SIMPLE. AUTO picks FAST for DuckDB and SIMPLE
- * elsewhere. */
+ * FAST computes features with window functions (DuckDB: per-row ROWS frames found by a
+ * probe pass; SQLite and PostgreSQL: constant RANGE frames and hop tiles); a feature
+ * without such a form keeps SIMPLE. AUTO is FAST. */
 typedef enum sqlgen_shape { SQLGEN_AUTO, SQLGEN_SIMPLE, SQLGEN_FAST } sqlgen_shape;
 
 typedef struct sqlgen_options {

@@ -22,13 +22,25 @@ sg_frag sg_window_low(sg_query *q, int64_t size_us, int64_t hop_us)
     sg_frag min = sg_lit_int(g, INT64_MIN);
     sg_frag low = sg_hoist(sc, SG_T(sc, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", q->t,
                                     sg_lit_int(g, INT64_MIN + size_us), min, sg_lit_int(g, size_us)));
+    /* floor(low / H) * H is in range unless low lies below the lowest multiple of H in
+     * range, INT64_MIN / H * H (C division truncates toward zero) */
     if (hop_us > 0)
-        low = sg_hoist(sc, SG_T(sc, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", low, sg_lit_int(g, INT64_MIN + hop_us),
-                                min, sg_floor_mod(sc, low, hop_us)));
+        low = sg_hoist(sc, SG_T(sc, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", low,
+                                sg_lit_int(g, INT64_MIN / hop_us * hop_us), min, sg_floor_mod(sc, low, hop_us)));
     sg_bound *b = arena_alloc(&g->mem, sizeof *b);
     *b = (sg_bound){.size = size_us, .hop = hop_us, .low = low};
     ptrvec_push(&g->mem, &q->bounds, b);
     return low;
+}
+
+const char *sg_sum_parts_text(sg_gen *g, const sg_sum_parts *sp)
+{
+    assert(sp->n > 0 && sp->n <= SG_SUM_MAX_PARTS);
+    sg_scope inl = {.g = g, .rel = NULL};
+    sg_frag args[SG_SUM_MAX_PARTS];
+    for (int k = 0; k < sp->n; k++)
+        args[k] = sg_atom(sg_printf(g, "%s(%s)", sp->fn[k], sp->arg[k]), 0);
+    return sg_tpl(&inl, sp->combine, sp->n, args).sql;
 }
 
 sg_frag sg_feature_finish(sg_query *q, const plan_feature *ft, sg_frag value, sg_frag chosen_ts)
@@ -117,6 +129,16 @@ static sg_frag float_sum(sg_query *q, const char *sum, sg_from from)
     return sg_hoist(&q->sc, f);
 }
 
+/* The float sum of sum and avg: the dialect's exact parts where it has them. */
+static const char *sum_float_text(sg_gen *g, const char *x)
+{
+    if (!g->d->sum_float_parts)
+        return g->d->agg_sum_float(g, x);
+    sg_sum_parts sp;
+    g->d->sum_float_parts(g, x, &sp);
+    return sg_sum_parts_text(g, &sp);
+}
+
 /* avg(x) as a column (float x or exact int sum). */
 static sg_frag average(sg_query *q, int sv, int f)
 {
@@ -127,7 +149,7 @@ static sg_frag average(sg_query *q, int sv, int f)
         return scalar(q, sg_printf(g, "%s / CAST(count(%s) AS %s)", g->d->agg_sum_int_float(g, from.x), from.x,
                                    g->d->type_float),
                       from, NULL);
-    return ratio(q, g->d->agg_sum_float(g, from.x), from);
+    return ratio(q, sum_float_text(g, from.x), from);
 }
 
 sg_frag sg_feature_simple(sg_query *q, int sv, int f)
@@ -152,7 +174,7 @@ sg_frag sg_feature_simple(sg_query *q, int sv, int f)
         sg_from from = window_from(q, sv, f, false);
         if (ft->input_type == FT_INT)
             return sg_feature_finish(q, ft, scalar(q, d->agg_sum_int(g, from.x), from, NULL), none);
-        return sg_feature_finish(q, ft, float_sum(q, d->agg_sum_float(g, from.x), from), none);
+        return sg_feature_finish(q, ft, float_sum(q, sum_float_text(g, from.x), from), none);
     }
     case PG_AVG: return sg_feature_finish(q, ft, average(q, sv, f), none);
     case PG_MIN:

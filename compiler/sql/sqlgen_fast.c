@@ -67,8 +67,8 @@ static const char *low_text(sg_gen *g, const char *t, int64_t size, int64_t hop)
     sg_frag min = sg_lit_int(g, INT64_MIN);
     sg_frag low =
         SG_T(&inl, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", tf, sg_lit_int(g, INT64_MIN + size), min, sg_lit_int(g, size));
-    if (hop > 0)
-        low = SG_T(&inl, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", low, sg_lit_int(g, INT64_MIN + hop), min,
+    if (hop > 0) /* the floor is in range unless low is below INT64_MIN / hop * hop */
+        low = SG_T(&inl, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", low, sg_lit_int(g, INT64_MIN / hop * hop), min,
                    sg_floor_mod(&inl, low, hop));
     return low.sql;
 }

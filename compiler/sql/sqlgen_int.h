@@ -19,6 +19,18 @@ typedef struct sg_frag {
 typedef struct sg_gen sg_gen;
 typedef struct sg_dialect sg_dialect;
 
+/* An aggregate split into parts that each add up independently (so a window frame, a
+ * tile or a whole window can sum them in any order and grouping): part k is fn[k](arg[k])
+ * over the rows, and `combine` is a template over $1..$n (the part sums) giving the
+ * result. */
+enum { SG_SUM_MAX_PARTS = 6 };
+typedef struct sg_sum_parts {
+    int n;
+    const char *fn[SG_SUM_MAX_PARTS];  /* "sum" or "total" */
+    const char *arg[SG_SUM_MAX_PARTS]; /* row expressions over x */
+    const char *combine;
+} sg_sum_parts;
+
 /* A relation built as a chain of CTEs STEM_0 (made by the caller), STEM_1, ...: layer k is
  * SELECT *, <columns> FROM STEM_{k-1}. A fragment repeated in a guard, or nested too deep,
  * becomes a column of the layer after the newest column it reads, so the text stays linear
@@ -84,6 +96,9 @@ struct sg_dialect {
      * an overflow gives inf, which the float sum turns into null) */
     const char *(*agg_sum_int_float)(sg_gen *g, const char *x);
     const char *(*agg_sq_dev)(sg_gen *g, const char *x, const char *m);
+    /* SQLite, PostgreSQL (NULL elsewhere): the float sum as parts that add up exactly in
+     * any order, used by sum and avg in every shape; agg_sum_float stays for variance */
+    void (*sum_float_parts)(sg_gen *g, const char *x, sg_sum_parts *out);
 };
 
 extern const sg_dialect sg_dialect_duckdb;
@@ -156,6 +171,9 @@ sg_frag sg_floor_mod(sg_scope *sc, sg_frag a, int64_t b); /* b > 0 */
 /* The exact decimal text of a double constant, shortest round trip ("0.1", "1e+300"). */
 const char *sg_float_text(sg_gen *g, double f);
 
+/* The aggregate text of a split sum: combine with each $k replaced by fn[k](arg[k]). */
+const char *sg_sum_parts_text(sg_gen *g, const sg_sum_parts *sp);
+
 /* ---- views (sqlgen_view.c) ---- */
 
 /* Adds the CTEs of view v's rows under name stem: columns e_k<i> (entity keys), e_ts,
@@ -164,7 +182,7 @@ const char *sg_float_text(sg_gen *g, double f);
  * passing the view's where. Returns stem. */
 const char *sg_view_cte(sg_gen *g, const plan_view *v, const bool *used, const char *stem);
 
-/* ---- the query (sqlgen_query.c, sqlgen_agg.c, sqlgen_fast.c) ---- */
+/* ---- the query (sqlgen_query.c, sqlgen_agg.c, sqlgen_fast.c, sqlgen_window.c) ---- */
 
 /* The spine side of a query under construction: one relation with a row per spine row. */
 typedef struct sg_query {
@@ -182,6 +200,7 @@ typedef struct sg_query {
     bool **od_done;
     ptrvec bounds;         /* cached window bounds (struct sg_bound *) */
     struct sg_fast *fast;  /* the fast shape's window CTEs; NULL in the simple shape */
+    struct sg_win *win;    /* the window shape's CTEs (SQLite, PostgreSQL); NULL otherwise */
 } sg_query;
 
 /* The lowest event time a window admits at the query time: t - D (sliding, ttl) or
@@ -201,6 +220,16 @@ void sg_fast_join(sg_query *q, strbuf *select, strbuf *from);
 /* A feature's value from the fast CTEs, finished (ttl, default); NULL frag sql when the
  * feature has no fast form (or the query is in the simple shape). */
 sg_frag sg_feature_fast(sg_query *q, int sv, int f);
+/* The window shape (SQLite, PostgreSQL; sqlgen_window.c): adds the window CTEs of every
+ * service view with a feature that has a window form, reading the views' CTEs and the
+ * spine table; sets q->win. Must run after the view CTEs and before the spine relation. */
+void sg_win_build(sg_query *q, const char *spine);
+/* Appends the window CTEs' columns to the spine base's select list and their joins (on
+ * the spine alias s) to its FROM clause. */
+void sg_win_join(sg_query *q, strbuf *select, strbuf *from);
+/* A feature's value from the window CTEs, finished (ttl, default); NULL frag sql when the
+ * feature keeps the simple shape. */
+sg_frag sg_feature_window(sg_query *q, int sv, int f);
 /* Applies ttl (chosen event time chosen_ts) and the default to value. */
 sg_frag sg_feature_finish(sg_query *q, const plan_feature *ft, sg_frag value, sg_frag chosen_ts);
 

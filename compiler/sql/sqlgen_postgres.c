@@ -223,8 +223,46 @@ static const char *agg_sum_int(sg_gen *g, const char *x)
                      x, x);
 }
 
-/* Integer parts below 2^62 as two bigint halves summed exactly (numeric), fractions as
- * doubles, larger values scaled by 2^-600 so that their sum cannot overflow. */
+/* Integer parts below 2^62 as two bigint halves and fractions scaled by 2^52 as a bigint,
+ * all summed exactly (numeric) and converted once; what remains of the fractions (below
+ * 1, non-zero only for |x| < 1 with bits under 2^-52) as doubles; values of 2^62 or more
+ * scaled by 2^-600 so that their sum cannot overflow. The exact parts add up the same in
+ * any order (a window frame, a tile, a whole window). */
+static void sum_float_parts(sg_gen *g, const char *x, sg_sum_parts *o)
+{
+    const char *lim = "CAST('4611686018427387904' AS double precision)";  /* 2^62 */
+    const char *half = "CAST('2147483648' AS double precision)";          /* 2^31 */
+    const char *two52 = "CAST('4503599627370496' AS double precision)";   /* 2^52 */
+    const char *down = sg_float_text(g, ldexp(1.0, -600));
+    const char *fr = sg_printf(g, "(%s - trunc(%s)) * %s", x, x, two52);
+    o->n = 5;
+    for (int k = 0; k < o->n; k++)
+        o->fn[k] = "sum";
+    o->arg[0] = sg_printf(g, "CASE WHEN abs(%s) < %s OR abs(%s) >= %s THEN 0 ELSE CAST(trunc(%s / %s) AS bigint) END", x,
+                          half, x, lim, x, half);
+    o->arg[1] = sg_printf(g,
+                          "CASE WHEN abs(%s) >= %s THEN 0 WHEN abs(%s) < %s THEN CAST(trunc(%s) AS bigint) "
+                          "ELSE CAST(trunc(%s) - trunc(%s / %s) * %s AS bigint) END",
+                          x, lim, x, half, x, x, x, half, half);
+    o->arg[2] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE CAST(trunc(%s) AS bigint) END", x, lim, fr);
+    o->arg[3] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN CAST(0 AS double precision) ELSE %s - trunc(%s) END", x, lim,
+                          fr, fr);
+    o->arg[4] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN %s * CAST('%s' AS double precision) "
+                             "ELSE CAST(0 AS double precision) END",
+                          x, lim, x, down);
+    /* 2^-52 as an exact decimal, so that the numeric sum stays exact */
+    o->combine = sg_printf(g,
+                           "((CAST($1 * 2147483648 + $2 + $3 * 0.0000000000000002220446049250313080847263336181640625 "
+                           "AS double precision) + $4 * CAST('%s' AS double precision)) + "
+                           "CASE WHEN abs($5) >= CAST('%s' AS double precision) THEN NULL "
+                           "ELSE $5 * CAST('%s' AS double precision) END)",
+                           sg_float_text(g, ldexp(1.0, -52)), sg_float_text(g, ldexp(1.0, 424)),
+                           sg_float_text(g, ldexp(1.0, 600)));
+}
+
+/* For variance: integer parts below 2^62 as two bigint halves summed exactly (numeric),
+ * fractions as doubles, larger values scaled by 2^-600 so that their sum cannot overflow.
+ * Shorter than sum_float_parts, which matters when x repeats a correlated subquery. */
 static const char *agg_sum_float(sg_gen *g, const char *x)
 {
     const char *lim = "CAST('4611686018427387904' AS double precision)";  /* 2^62 */
@@ -300,4 +338,5 @@ const sg_dialect sg_dialect_postgres = {
     .agg_sum_float = agg_sum_float,
     .agg_sum_int_float = agg_sum_int_float,
     .agg_sq_dev = agg_sq_dev,
+    .sum_float_parts = sum_float_parts,
 };

@@ -123,6 +123,7 @@ static void spine_base(sg_query *q, const char *spine)
     strbuf from = STRBUF_INIT;
     strbuf_appendf(&from, " FROM %s AS s", sg_table(g, spine));
     sg_fast_join(q, &b, &from);
+    sg_win_join(q, &b, &from);
     strbuf_append(&b, strbuf_cstr(&from));
     sg_add_cte(g, "__s_0", strbuf_cstr(&b));
     strbuf_free(&b);
@@ -135,9 +136,7 @@ char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options 
     sg_gen_init(&g, p, o->dialect);
     sqlgen_shape shape = o->shape;
     if (shape == SQLGEN_AUTO)
-        shape = o->dialect == DB_DUCKDB ? SQLGEN_FAST : SQLGEN_SIMPLE;
-    if (shape == SQLGEN_FAST && o->dialect != DB_DUCKDB)
-        sg_fail(&g, "the fast query shape is available for DuckDB only");
+        shape = SQLGEN_FAST;
     const char *spine = o->spine_table ? o->spine_table : "spine";
     char *out = NULL;
     if (g.failed || !check_names(&g, svc, spine))
@@ -157,8 +156,10 @@ char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options 
         q.od[b] = arena_alloc(&g.mem, sizeof(sg_frag) * (size_t)(p->blocks[b].nfeatures + 1));
         q.od_done[b] = arena_alloc(&g.mem, sizeof(bool) * (size_t)(p->blocks[b].nfeatures + 1));
     }
-    if (shape == SQLGEN_FAST)
+    if (shape == SQLGEN_FAST && o->dialect == DB_DUCKDB)
         sg_fast_build(&q, spine);
+    else if (shape == SQLGEN_FAST)
+        sg_win_build(&q, spine);
     spine_base(&q, spine);
     sg_rel_init(&q.rel, &g, "__s", "h");
     q.sc = (sg_scope){.g = &g, .rel = &q.rel, .leaf = spine_leaf, .ctx = &q};
@@ -169,8 +170,10 @@ char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options 
             if (!svc->views[i].feature_used[f])
                 continue;
             sg_frag val = {0};
-            if (shape == SQLGEN_FAST)
+            if (q.fast)
                 val = sg_feature_fast(&q, i, f);
+            else if (q.win)
+                val = sg_feature_window(&q, i, f);
             if (!val.sql)
                 val = sg_feature_simple(&q, i, f);
             q.feat[i][f] = sg_rel_column(&q.rel, val, sg_printf(&g, "f%d_%d", i, f));

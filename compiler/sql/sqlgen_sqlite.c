@@ -123,9 +123,38 @@ static const char *agg_sum_int_float(sg_gen *g, const char *x)
     return sg_printf(g, "(CAST(sum(%s >> 32) AS REAL) * 4294967296.0 + CAST(sum(%s & 4294967295) AS REAL))", x, x);
 }
 
-/* Values below 2^62 are split into their integer part's high and low 31 bits, summed
- * exactly as integers, and a fraction (|f| < 1) summed as a double; larger values are
- * summed as doubles (total() never fails). */
+/* Values below 2^62 are split into their integer part's high and low 31 bits and their
+ * fraction scaled by 2^52: the integer part of that (as its high and low 26 bits), and a
+ * remainder below 1 that is non-zero only for |x| < 1 with bits under 2^-52.
+ * The integers add up exactly in any order (a window frame adds and removes them), so
+ * the result is one rounding of the exact sum for such values; the remainder and values
+ * of 2^62 or more are summed as doubles (total() never fails). */
+static void sum_float_parts(sg_gen *g, const char *x, sg_sum_parts *o)
+{
+    const char *lim = "4611686018427387904.0", *half = "2147483648.0", *two52 = "4503599627370496.0";
+    const char *fr = sg_printf(g, "(%s - CAST(%s AS INTEGER)) * %s", x, x, two52);
+    const char *fi = sg_printf(g, "CAST(%s AS INTEGER)", fr);
+    o->n = 6;
+    o->fn[0] = o->fn[1] = o->fn[2] = o->fn[3] = "sum";
+    o->fn[4] = o->fn[5] = "total";
+    o->arg[0] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE CAST(%s / %s AS INTEGER) END", x, lim, x, half);
+    o->arg[1] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE CAST(%s - CAST(%s / %s AS INTEGER) * %s AS INTEGER) END",
+                          x, lim, x, x, half, half);
+    o->arg[2] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE %s >> 26 END", x, lim, fi);
+    o->arg[3] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0 ELSE %s & 67108863 END", x, lim, fi);
+    o->arg[4] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN 0.0 ELSE %s - %s END", x, lim, fr, fi);
+    o->arg[5] = sg_printf(g, "CASE WHEN abs(%s) >= %s THEN %s ELSE 0.0 END", x, lim, x);
+    /* with a = $3 + ($4 >> 26): integer part $1 * 2^31 + $2 + (a >> 26), fraction
+     * ((a & (2^26 - 1)) * 2^26 + ($4 & (2^26 - 1)) + $5) / 2^52 */
+    o->combine = "((CAST($1 * 2147483648 + $2 + (($3 + ($4 >> 26)) >> 26) AS REAL) + "
+                 "(CAST((($3 + ($4 >> 26)) & 67108863) * 67108864 + ($4 & 67108863) AS REAL) + $5) / 4503599627370496.0) "
+                 "+ $6)";
+}
+
+/* For variance: values below 2^62 are split into their integer part's high and low 31
+ * bits, summed exactly as integers, and a fraction (|f| < 1) summed as a double; larger
+ * values are summed as doubles (total() never fails). Shorter than sum_float_parts, which
+ * matters when x repeats a correlated subquery. */
 static const char *agg_sum_float(sg_gen *g, const char *x)
 {
     const char *lim = "4611686018427387904.0", *half = "2147483648.0";
@@ -174,4 +203,5 @@ const sg_dialect sg_dialect_sqlite = {
     .agg_sum_float = agg_sum_float,
     .agg_sum_int_float = agg_sum_int_float,
     .agg_sq_dev = agg_sq_dev,
+    .sum_float_parts = sum_float_parts,
 };
