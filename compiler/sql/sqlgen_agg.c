@@ -9,6 +9,21 @@ typedef struct sg_bound {
     sg_frag low;
 } sg_bound;
 
+sg_frag sg_low_expr(sg_scope *sc, sg_frag t, int64_t size_us, int64_t hop_us)
+{
+    sg_gen *g = sc->g;
+    assert(size_us > 0 && hop_us >= 0);
+    sg_frag min = sg_lit_int(g, INT64_MIN);
+    sg_frag low = sg_hoist(sc, SG_T(sc, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", t,
+                                    sg_lit_int(g, INT64_MIN + size_us), min, sg_lit_int(g, size_us)));
+    /* floor(low / H) * H is in range unless low lies below the lowest multiple of H in
+     * range, INT64_MIN / H * H (C division truncates toward zero) */
+    if (hop_us > 0)
+        low = sg_hoist(sc, SG_T(sc, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", low,
+                                sg_lit_int(g, INT64_MIN / hop_us * hop_us), min, sg_floor_mod(sc, low, hop_us)));
+    return low;
+}
+
 sg_frag sg_window_low(sg_query *q, int64_t size_us, int64_t hop_us)
 {
     for (int i = 0; i < q->bounds.len; i++) {
@@ -17,16 +32,7 @@ sg_frag sg_window_low(sg_query *q, int64_t size_us, int64_t hop_us)
             return b->low;
     }
     sg_gen *g = q->g;
-    sg_scope *sc = &q->sc;
-    assert(size_us > 0 && hop_us >= 0);
-    sg_frag min = sg_lit_int(g, INT64_MIN);
-    sg_frag low = sg_hoist(sc, SG_T(sc, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", q->t,
-                                    sg_lit_int(g, INT64_MIN + size_us), min, sg_lit_int(g, size_us)));
-    /* floor(low / H) * H is in range unless low lies below the lowest multiple of H in
-     * range, INT64_MIN / H * H (C division truncates toward zero) */
-    if (hop_us > 0)
-        low = sg_hoist(sc, SG_T(sc, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", low,
-                                sg_lit_int(g, INT64_MIN / hop_us * hop_us), min, sg_floor_mod(sc, low, hop_us)));
+    sg_frag low = sg_low_expr(&q->sc, q->t, size_us, hop_us);
     sg_bound *b = arena_alloc(&g->mem, sizeof *b);
     *b = (sg_bound){.size = size_us, .hop = hop_us, .low = low};
     ptrvec_push(&g->mem, &q->bounds, b);

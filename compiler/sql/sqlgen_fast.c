@@ -63,14 +63,7 @@ static bool counted_by_position(const fast_view *fv, const plan_feature *ft, int
 static const char *low_text(sg_gen *g, const char *t, int64_t size, int64_t hop)
 {
     sg_scope inl = {.g = g, .rel = NULL};
-    sg_frag tf = sg_atom(t, 0);
-    sg_frag min = sg_lit_int(g, INT64_MIN);
-    sg_frag low =
-        SG_T(&inl, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", tf, sg_lit_int(g, INT64_MIN + size), min, sg_lit_int(g, size));
-    if (hop > 0) /* the floor is in range unless low is below INT64_MIN / hop * hop */
-        low = SG_T(&inl, "CASE WHEN $1 < $2 THEN $3 ELSE $1 - $4 END", low, sg_lit_int(g, INT64_MIN / hop * hop), min,
-                   sg_floor_mod(&inl, low, hop));
-    return low.sql;
+    return sg_low_expr(&inl, sg_atom(t, 0), size, hop).sql;
 }
 
 /* "k0, k1, ..." for the view's entity keys. */

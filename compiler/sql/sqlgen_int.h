@@ -206,6 +206,9 @@ typedef struct sg_query {
 /* The lowest event time a window admits at the query time: t - D (sliding, ttl) or
  * floor((t - D) / H) * H (hop), saturating at the int64 minimum. */
 sg_frag sg_window_low(sg_query *q, int64_t size_us, int64_t hop_us);
+/* The same bound for time t in scope sc: each step becomes a column of sc's relation, or
+ * stays inline text when sc has none. */
+sg_frag sg_low_expr(sg_scope *sc, sg_frag t, int64_t size_us, int64_t hop_us);
 
 /* A feature's value for every spine row as correlated subqueries (the simple shape);
  * includes ttl and default. */
