@@ -21,6 +21,9 @@
  *            the first row of its g<f> group, lifetime `first` as the key's first input.
  *   __wt<i>_<b>  per hop bound b (D, H): the events pre-aggregated per (key, tile), then a
  *            RANGE frame of D/H tiles ending one tile before the spine row's tile.
+ *   __wz<i>_<b>  per split bound b (D; sliding min/max, PostgreSQL float sums): the part of
+ *            the window in the block before the spine row's (blocks of D), as a probe row
+ *            at t - D; __ww<i> has the part in the spine row's own block (split_frame).
  *
  * A hop window [floor((t - D)/H)*H, t) is the whole tiles floor(t/H) - D/H .. floor(t/H) - 1
  * plus the partial tile; tile indexes never overflow. Each aggregate is split into parts
@@ -44,10 +47,13 @@ typedef enum win_kind { WK_NONE, WK_AGG, WK_LAST, WK_FIRST } win_kind;
 typedef struct win_view {
     win_kind *kind;     /* per feature */
     int *hop;           /* per feature: its hop bound, -1 when not a hop window */
+    int *split;         /* per feature: its split bound, -1 when its frame is one RANGE frame */
     int *nparts;        /* per feature (WK_AGG) */
     win_part (*parts)[WIN_MAX_PARTS];
     int nhops;
     int64_t *hsize, *hhop; /* per hop bound */
+    int nsplits;
+    int64_t *ssize; /* per split bound: the window size D, also the block size */
     strbuf cols;           /* ", w.<col> AS <col>" for the spine base */
     strbuf joins;          /* " LEFT JOIN ... ON ..." for the spine base */
 } win_view;
@@ -62,12 +68,13 @@ static const char *idf(sg_gen *g, const char *fmt, int a) { return sg_ident(g, s
 /* The window form of feature ft, or WK_NONE when it keeps the simple shape: count_distinct
  * (no DISTINCT in window aggregates), variance/stddev (their two-pass formula), `first`
  * over a bounded window, hop windows whose size is not a multiple of the hop, and on
- * SQLite min/max over a bounded window: SQLite 3.40's min() and max() over a RANGE frame
+ * SQLite min/max over a hop window: SQLite 3.40's min() and max() over a RANGE frame
  * whose start moves return wrong values on long partitions (seen: 3.52 where the 531 rows
- * of the frame have a minimum of 1.0; the same rows as a ROWS frame give 1.0). */
+ * of the frame have a minimum of 1.0; the same rows as a ROWS frame give 1.0), and the
+ * whole tiles of a hop window are such a frame. Sliding min/max are split (split_frame). */
 static win_kind window_kind(db_dialect d, const plan_feature *ft)
 {
-    if ((ft->agg == PG_MIN || ft->agg == PG_MAX) && d == DB_SQLITE && ft->window.kind != PW_LIFETIME)
+    if ((ft->agg == PG_MIN || ft->agg == PG_MAX) && d == DB_SQLITE && ft->window.kind == PW_HOP)
         return WK_NONE;
     if (ft->window.kind == PW_HOP &&
         (ft->window.hop_us <= 0 || ft->window.size_us <= 0 || ft->window.size_us % ft->window.hop_us != 0))
@@ -86,6 +93,20 @@ static win_kind window_kind(db_dialect d, const plan_feature *ft)
     case PG_STDDEV: return WK_NONE;
     }
     return WK_NONE;
+}
+
+/* Whether sliding feature ft is computed as two frames that only grow (split_frame below)
+ * rather than one RANGE frame whose start moves: min and max (no engine can take a row back
+ * out of them, so PostgreSQL recomputes each moving frame from scratch, and SQLite 3.40
+ * gets them wrong, see window_kind), and on PostgreSQL float sums, whose double parts have
+ * no inverse either. Counts and integer sums keep the RANGE frame: both engines slide it. */
+static bool split_frame(db_dialect d, const plan_feature *ft)
+{
+    if (ft->window.kind != PW_SLIDING)
+        return false;
+    if (ft->agg == PG_MIN || ft->agg == PG_MAX)
+        return true;
+    return d == DB_POSTGRES && (ft->agg == PG_SUM || ft->agg == PG_AVG) && ft->input_type == FT_FLOAT;
 }
 
 /* "k0, k1, ..." */
@@ -175,6 +196,11 @@ static const char *union_cte(sg_query *q, int sv, win_view *wv, const char *spin
         strbuf_appendf(&ev, ", %s AS %s", sg_floor_div(&inl, sg_atom(id(g, "e_ts"), 0), wv->hhop[b]).sql, idf(g, "i%d", b));
         strbuf_appendf(&sp, ", %s", sg_floor_div(&inl, sg_atom(sg_printf(g, "s.%s", id(g, SQLGEN_TIME_COLUMN)), 0),
                                                  wv->hhop[b]).sql);
+    }
+    for (int b = 0; b < wv->nsplits; b++) {
+        strbuf_appendf(&ev, ", %s AS %s", sg_floor_div(&inl, sg_atom(id(g, "e_ts"), 0), wv->ssize[b]).sql, idf(g, "j%d", b));
+        strbuf_appendf(&sp, ", %s", sg_floor_div(&inl, sg_atom(sg_printf(g, "s.%s", id(g, SQLGEN_TIME_COLUMN)), 0),
+                                                 wv->ssize[b]).sql);
     }
     for (int f = 0; f < v->nfeatures; f++) {
         if (wv->kind[f] == WK_NONE)
@@ -305,6 +331,10 @@ static void main_cte(sg_query *q, int sv, win_view *wv, const char *rows)
         if (ft->window.kind == PW_LIFETIME)
             over = sg_printf(g, "OVER (PARTITION BY %s ORDER BY %s RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)", keys,
                              t);
+        else if (wv->split[f] >= 0)
+            over = sg_printf(g,
+                             "OVER (PARTITION BY %s, %s ORDER BY %s, %s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)",
+                             keys, idf(g, "j%d", wv->split[f]), t, c);
         else if (ft->window.kind == PW_SLIDING)
             over = sg_printf(g, "OVER (PARTITION BY %s ORDER BY %s RANGE BETWEEN %s PRECEDING AND 1 PRECEDING)", keys, t,
                              sg_lit_int(g, ft->window.size_us).sql);
@@ -367,6 +397,62 @@ static void tile_cte(sg_query *q, int sv, win_view *wv, int hb, const char *rows
     strbuf_free(&b);
 }
 
+/* __wz<i>_<b>: per spine row at time t, the part [low, end of low's block) of the sliding
+ * window of split bound b, where low = t - D (saturated at INT64_MIN) and blocks are
+ * floor(ts / D). A probe row at time low in low's block, with the events of that block in
+ * descending time and events before the probe at equal times, sees exactly the block's
+ * events at or after low in a frame that only grows. low's block is the one before t's
+ * (t's block holds the rest of the window, main_cte's prefix frame), except where low
+ * saturated into t's own block: then the prefix frame is the whole window and there is no
+ * probe (the join gives nulls). */
+static void suffix_cte(sg_query *q, int sv, win_view *wv, int sb, const char *rows)
+{
+    sg_gen *g = q->g;
+    const plan_view *v = &g->p->views[q->svc->views[sv].view];
+    const char *keys = key_list(g, g->p->entities[v->entity].nkeys);
+    const char *t = id(g, "t"), *c = id(g, "c"), *r = id(g, "r"), *j = id(g, "j");
+    const char *lw = id(g, "lw"), *jl = id(g, "jl"), *jt = id(g, "jt");
+    const char *alias = sg_printf(g, "z%d_%d", sv, sb);
+    const char *zr = sg_printf(g, "zs%d_%d", sv, sb);
+    int64_t size = wv->ssize[sb];
+    sg_scope inl = {.g = g, .rel = NULL};
+    strbuf ev = STRBUF_INIT, pr = STRBUF_INIT, b = STRBUF_INIT;
+    ptrvec outs = {0};
+    strbuf_appendf(&ev, "SELECT %s, %s, %s AS %s, 1 AS %s, CAST(NULL AS %s) AS %s", keys, t, idf(g, "j%d", sb), j, c,
+                   g->d->type_int, r);
+    strbuf_appendf(&pr, "SELECT %s, %s, %s, 0, %s", keys, lw, jl, r);
+    strbuf_appendf(&b, "SELECT %s, %s AS %s", c, r, id(g, zr));
+    const char *over = sg_printf(g,
+                                 "OVER (PARTITION BY %s, %s ORDER BY %s DESC, %s DESC ROWS BETWEEN UNBOUNDED PRECEDING "
+                                 "AND 1 PRECEDING)",
+                                 keys, j, t, c);
+    for (int f = 0; f < v->nfeatures; f++) {
+        if (wv->kind[f] != WK_AGG || wv->split[f] != sb)
+            continue;
+        const char *a = idf(g, "a%d", f);
+        strbuf_appendf(&ev, ", %s", a);
+        strbuf_append(&pr, ", NULL");
+        for (int k = 0; k < wv->nparts[f]; k++) {
+            const win_part *pt = &wv->parts[f][k];
+            const char *name = sg_printf(g, "z%d_%d_%d", sv, f, k);
+            strbuf_appendf(&b, ",\n  %s(%s) %s AS %s", pt->fn, pt->x, over, id(g, name));
+            add_col(g, wv, alias, name, &outs);
+        }
+    }
+    const char *low = sg_low_expr(&inl, sg_atom(t, 0), size, 0).sql;
+    strbuf_appendf(&ev, " FROM %s WHERE %s = 1", id(g, rows), c);
+    strbuf_appendf(&pr,
+                   " FROM (SELECT %s, %s, %s AS %s, %s, %s FROM (SELECT %s, %s AS %s, %s AS %s, %s FROM %s WHERE %s IS NOT "
+                   "NULL) AS p0) AS p1 WHERE %s < %s",
+                   keys, lw, sg_floor_div(&inl, sg_atom(lw, 0), size).sql, jl, jt, r, keys, low, lw,
+                   idf(g, "j%d", sb), jt, r, id(g, rows), r, jl, jt);
+    strbuf_appendf(&b, "\nFROM (%s\nUNION ALL %s) AS u", strbuf_cstr(&ev), strbuf_cstr(&pr));
+    add_window_cte(g, wv, sg_printf(g, "__wz%d_%d", sv, sb), alias, zr, strbuf_cstr(&b), &outs);
+    strbuf_free(&ev);
+    strbuf_free(&pr);
+    strbuf_free(&b);
+}
+
 void sg_win_build(sg_query *q, const char *spine)
 {
     sg_gen *g = q->g;
@@ -383,6 +469,8 @@ void sg_win_build(sg_query *q, const char *spine)
         size_t nf = (size_t)v->nfeatures + 1;
         wv->kind = arena_alloc(&g->mem, sizeof(win_kind) * nf);
         wv->hop = arena_alloc(&g->mem, sizeof(int) * nf);
+        wv->split = arena_alloc(&g->mem, sizeof(int) * nf);
+        wv->ssize = arena_alloc(&g->mem, sizeof(int64_t) * nf);
         wv->nparts = arena_alloc(&g->mem, sizeof(int) * nf);
         wv->parts = arena_alloc(&g->mem, sizeof(win_part[WIN_MAX_PARTS]) * nf);
         wv->hsize = arena_alloc(&g->mem, sizeof(int64_t) * nf);
@@ -392,6 +480,7 @@ void sg_win_build(sg_query *q, const char *spine)
             const plan_feature *ft = &v->features[f];
             wv->kind[f] = svc->views[sv].feature_used[f] ? window_kind(g->d->id, ft) : WK_NONE;
             wv->hop[f] = -1;
+            wv->split[f] = -1;
             wv->nparts[f] = 0;
             if (wv->kind[f] == WK_NONE)
                 continue;
@@ -399,6 +488,15 @@ void sg_win_build(sg_query *q, const char *spine)
             if (wv->kind[f] == WK_AGG)
                 wv->nparts[f] = agg_parts(g, ft, idf(g, "a%d", f), wv->parts[f]);
             assert(wv->nparts[f] <= WIN_MAX_PARTS);
+            if (wv->kind[f] == WK_AGG && split_frame(g->d->id, ft)) {
+                int b = 0;
+                while (b < wv->nsplits && wv->ssize[b] != ft->window.size_us)
+                    b++;
+                if (b == wv->nsplits)
+                    wv->ssize[wv->nsplits++] = ft->window.size_us;
+                wv->split[f] = b;
+                continue;
+            }
             if (wv->kind[f] != WK_AGG || ft->window.kind != PW_HOP)
                 continue;
             int b = 0;
@@ -418,6 +516,8 @@ void sg_win_build(sg_query *q, const char *spine)
         main_cte(q, sv, wv, grouped ? grouped : rows);
         for (int b = 0; b < wv->nhops; b++)
             tile_cte(q, sv, wv, b, rows);
+        for (int b = 0; b < wv->nsplits; b++)
+            suffix_cte(q, sv, wv, b, rows);
     }
 }
 
@@ -434,7 +534,8 @@ void sg_win_join(sg_query *q, strbuf *select, strbuf *from)
     }
 }
 
-/* Part k of feature f: the frame's value, plus the whole tiles' for a hop window. */
+/* Part k of feature f: the frame's value, plus the whole tiles' for a hop window or the
+ * earlier block's for a split sliding window. */
 static sg_frag part_value(sg_query *q, int sv, int f, int k)
 {
     sg_gen *g = q->g;
@@ -442,9 +543,9 @@ static sg_frag part_value(sg_query *q, int sv, int f, int k)
     win_view *wv = &q->win->views[sv];
     const plan_feature *ft = &g->p->views[q->svc->views[sv].view].features[f];
     sg_frag y = sg_atom(id(g, sg_printf(g, "y%d_%d_%d", sv, f, k)), 0);
-    if (wv->hop[f] < 0)
+    if (wv->hop[f] < 0 && wv->split[f] < 0)
         return y;
-    sg_frag x = sg_atom(id(g, sg_printf(g, "x%d_%d_%d", sv, f, k)), 0);
+    sg_frag x = sg_atom(id(g, sg_printf(g, wv->hop[f] >= 0 ? "x%d_%d_%d" : "z%d_%d_%d", sv, f, k)), 0);
     const char *coll = ft->input_type == FT_STRING ? g->d->collate : "";
     switch (wv->parts[f][k].cmb) {
     case WC_COUNT: return SG_T(sc, "(COALESCE($1, 0) + $2)", x, y);
