@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef DUCK_RING
+/* Chunks in flight at most (see below); tests/unit/test_db_load_duckdb.c loads past it. */
 #define DUCK_RING 64
-#endif
 
 /* Rows are not appended one value at a time (each call checks and converts its value) but
  * written straight into a DuckDB data chunk of the table's column types; a full chunk
