@@ -70,7 +70,9 @@ db_loader *db_load_begin(db_conn *c, const char *table, int ncols, const char *c
  * returning). Strings must be valid UTF-8 without NUL bytes (PostgreSQL cannot store either,
  * and the engines' string functions disagree about them), checked here the same way for
  * every dialect. Returns 0, or -1 after which the load is failed:
- * further rows are ignored and db_load_end reports the first error. */
+ * further rows are ignored and db_load_end reports the first error. The database may take
+ * rows in batches (DuckDB: a chunk at a time, on a second thread), so its own error can show
+ * at a later row or only at db_load_end, naming the table and, where known, the rows. */
 int db_load_row(db_loader *l, const rt_slot *values);
 /* Commits the load and frees the loader. On any error (now or in an earlier db_load_row)
  * everything is rolled back, the message goes to err and it returns -1. */

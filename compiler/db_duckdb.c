@@ -1,7 +1,5 @@
-/* db_duckdb.c - the DuckDB back end: C API connection, chunk-wise query results, appender loads. */
-#include "db_backend.h"
-
-#include <duckdb.h>
+/* db_duckdb.c - the DuckDB back end: C API connection, statements, chunk-wise query results. */
+#include "db_duckdb.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -12,23 +10,12 @@
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
 
-typedef struct duck_conn {
-    db_conn base;
-    duckdb_database db;
-    duckdb_connection con;
-} duck_conn;
-
-typedef struct duck_loader {
-    db_loader base;
-    duckdb_appender app;
-} duck_loader;
-
 static const db_ops duck_ops;
 
-static duck_conn *as_duck(db_conn *c)
+db_duck_conn *db_duck_of(db_conn *c)
 {
     assert(c->dialect == DB_DUCKDB);
-    return (duck_conn *)c;
+    return (db_duck_conn *)c;
 }
 
 /* DuckDB sizes its buffer pool from physical memory; under an address-space limit
@@ -79,7 +66,7 @@ db_conn *db_duckdb_open(const char *path, const char *label, char *err, size_t e
         db_errf(err, errlen, "cannot connect to DuckDB database %s", label);
         return NULL;
     }
-    duck_conn *c = calloc(1, sizeof *c);
+    db_duck_conn *c = calloc(1, sizeof *c);
     char *lab = strdup(label);
     if (!c || !lab)
         abort();
@@ -93,7 +80,7 @@ db_conn *db_duckdb_open(const char *path, const char *label, char *err, size_t e
 
 static void duck_close(db_conn *base)
 {
-    duck_conn *c = as_duck(base);
+    db_duck_conn *c = db_duck_of(base);
     duckdb_disconnect(&c->con);
     duckdb_close(&c->db);
     free(c->base.label);
@@ -101,7 +88,7 @@ static void duck_close(db_conn *base)
 }
 
 /* DuckDB messages may carry the query text and a caret on further lines: keep the first. */
-static void duck_errf(char *err, size_t errlen, const char *msg)
+void db_duck_errf(char *err, size_t errlen, const char *msg)
 {
     if (!msg)
         msg = "unknown error";
@@ -109,13 +96,13 @@ static void duck_errf(char *err, size_t errlen, const char *msg)
     db_errf(err, errlen, "DuckDB: %.*s", n, msg);
 }
 
-static int duck_exec(db_conn *base, const char *sql, char *err, size_t errlen)
+int db_duck_exec(db_conn *base, const char *sql, char *err, size_t errlen)
 {
-    duck_conn *c = as_duck(base);
+    db_duck_conn *c = db_duck_of(base);
     duckdb_result res;
     int rc = 0;
     if (duckdb_query(c->con, sql, &res) == DuckDBError) {
-        duck_errf(err, errlen, duckdb_result_error(&res));
+        db_duck_errf(err, errlen, duckdb_result_error(&res));
         rc = -1;
     }
     duckdb_destroy_result(&res);
@@ -353,10 +340,10 @@ static int duck_deliver(duckdb_result *res, duck_col *cols, int ncols, db_row_fn
 static int duck_query(db_conn *base, const char *sql, int ncols, const rt_type *types,
                       db_row_fn cb, void *ctx, char *err, size_t errlen)
 {
-    duck_conn *c = as_duck(base);
+    db_duck_conn *c = db_duck_of(base);
     duckdb_prepared_statement st = NULL;
     if (duckdb_prepare(c->con, sql, &st) == DuckDBError) {
-        duck_errf(err, errlen, duckdb_prepare_error(st));
+        db_duck_errf(err, errlen, duckdb_prepare_error(st));
         duckdb_destroy_prepare(&st);
         return -1;
     }
@@ -364,7 +351,7 @@ static int duck_query(db_conn *base, const char *sql, int ncols, const rt_type *
     duckdb_state state = duckdb_execute_prepared(st, &res);
     duckdb_destroy_prepare(&st);
     if (state == DuckDBError) {
-        duck_errf(err, errlen, duckdb_result_error(&res));
+        db_duck_errf(err, errlen, duckdb_result_error(&res));
         duckdb_destroy_result(&res);
         return -1;
     }
@@ -402,133 +389,11 @@ static int duck_query(db_conn *base, const char *sql, int ncols, const rt_type *
     return rc;
 }
 
-/* ---- loading ---- */
-
-static void duck_appender_message(duck_loader *l, const char *what)
-{
-    duckdb_error_data ed = duckdb_appender_error_data(l->app);
-    char msg[768];
-    duck_errf(msg, sizeof msg, ed ? duckdb_error_data_message(ed) : "the appender failed");
-    db_errf(l->base.err, sizeof l->base.err, "loading table \"%s\"%s: %s", l->base.table, what,
-            msg);
-    if (ed)
-        duckdb_destroy_error_data(&ed);
-}
-
-static db_loader *duck_load_begin(db_conn *base, const char *table, int ncols,
-                                  const char *const *names, const rt_type *types, char *err,
-                                  size_t errlen)
-{
-    duck_conn *c = as_duck(base);
-    strbuf sql = STRBUF_INIT;
-    char *schema = NULL;
-    const char *name = db_split_table(table, &schema);
-    char msg[1024];
-    /* BEGIN alone first: when it fails (a transaction is open) there is nothing to undo. */
-    if (duck_exec(base, "BEGIN TRANSACTION", msg, sizeof msg)) {
-        db_errf(err, errlen, "loading table \"%s\": %s", table, msg);
-        free(schema);
-        return NULL;
-    }
-    if (schema) {
-        strbuf_append(&sql, "CREATE SCHEMA IF NOT EXISTS ");
-        db_quote_ident(DB_DUCKDB, schema, &sql);
-        strbuf_append(&sql, ";\n");
-    }
-    strbuf_append(&sql, "DROP TABLE IF EXISTS ");
-    db_quote_table(DB_DUCKDB, table, &sql);
-    strbuf_append(&sql, ";\n");
-    db_create_table_sql(DB_DUCKDB, table, ncols, names, types, &sql);
-    int rc = duck_exec(base, sql.data, msg, sizeof msg);
-    strbuf_free(&sql);
-    duckdb_appender app = NULL;
-    if (rc == 0 && duckdb_appender_create_ext(c->con, NULL, schema, name, &app) == DuckDBError) {
-        duckdb_error_data ed = duckdb_appender_error_data(app);
-        duck_errf(msg, sizeof msg, ed ? duckdb_error_data_message(ed) : "cannot create an appender");
-        if (ed)
-            duckdb_destroy_error_data(&ed);
-        duckdb_appender_destroy(&app);
-        rc = -1;
-    }
-    free(schema);
-    if (rc) {
-        db_errf(err, errlen, "loading table \"%s\": %s", table, msg);
-        duck_exec(base, "ROLLBACK", NULL, 0);
-        return NULL;
-    }
-    duck_loader *l = calloc(1, sizeof *l);
-    if (!l)
-        abort();
-    db_loader_init(&l->base, base, table, ncols, names, types);
-    l->app = app;
-    return &l->base;
-}
-
-static int duck_load_row(db_loader *base, const rt_slot *row)
-{
-    duck_loader *l = (duck_loader *)base;
-    for (int i = 0; i < base->ncols; i++) {
-        const rt_slot *v = &row[i];
-        duckdb_state st;
-        if (v->null)
-            st = duckdb_append_null(l->app);
-        else
-            switch (base->types[i]) {
-            case RT_BOOL: st = duckdb_append_bool(l->app, v->v.i != 0); break;
-            case RT_INT:
-            case RT_TIMESTAMP: st = duckdb_append_int64(l->app, v->v.i); break;
-            case RT_FLOAT: st = duckdb_append_double(l->app, v->v.f); break;
-            case RT_STRING:
-                st = duckdb_append_varchar_length(l->app, v->len ? v->v.s : "", v->len);
-                break;
-            default: assert(!"invalid type"); st = DuckDBError;
-            }
-        if (st == DuckDBError) {
-            char where[160];
-            snprintf(where, sizeof where, ", row %lld, column \"%.100s\"",
-                     (long long)base->rows + 1, base->names[i]);
-            duck_appender_message(l, where);
-            return -1;
-        }
-    }
-    if (duckdb_appender_end_row(l->app) == DuckDBError) {
-        char where[64];
-        snprintf(where, sizeof where, ", row %lld", (long long)base->rows + 1);
-        duck_appender_message(l, where);
-        return -1;
-    }
-    return 0;
-}
-
-static int duck_load_finish(db_loader *base, bool commit, char *err, size_t errlen)
-{
-    duck_loader *l = (duck_loader *)base;
-    int rc = 0;
-    if (commit && duckdb_appender_close(l->app) == DuckDBError) {
-        duck_appender_message(l, "");
-        db_errf(err, errlen, "%s", base->err);
-        rc = -1;
-    }
-    duckdb_appender_destroy(&l->app);
-    if (commit && rc == 0) {
-        char msg[1024];
-        if (duck_exec(base->conn, "COMMIT", msg, sizeof msg)) {
-            db_errf(err, errlen, "loading table \"%s\": %s", base->table, msg);
-            rc = -1;
-        }
-    }
-    if (!commit || rc)
-        duck_exec(base->conn, "ROLLBACK", NULL, 0);
-    db_loader_release(base);
-    free(l);
-    return rc;
-}
-
 static const db_ops duck_ops = {
     .close = duck_close,
-    .exec = duck_exec,
+    .exec = db_duck_exec,
     .query = duck_query,
-    .load_begin = duck_load_begin,
-    .load_row = duck_load_row,
-    .load_finish = duck_load_finish,
+    .load_begin = db_duck_load_begin,
+    .load_row = db_duck_load_row,
+    .load_finish = db_duck_load_finish,
 };
