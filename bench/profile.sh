@@ -37,7 +37,7 @@ if command -v perf >/dev/null && perf record -q -o "$work/probe.data" -- true >/
         echo "# perf: call chains of the hottest symbol"
         top=$(perf report -i "$work/perf.data" --stdio --no-children --sort symbol -g none 2>/dev/null |
             awk '/^ +[0-9.]+%/ && !done { print $3; done = 1 }')
-        perf report -i "$work/perf.data" --stdio --no-children -S "$top" -G 2>/dev/null | grep -vE '^#|^$' | head -40
+        perf report -i "$work/perf.data" --stdio --no-children -S "$top" -G 2>/dev/null | grep -vE '^#|^$' | awk 'NR <= 40'
     } >"$prof"
     perf report -i "$work/perf.data" --stdio --no-children --sort symbol -g none 2>/dev/null |
         awk '/^ +[0-9.]+%/ { sub(/%/, "", $1); print $1, $2 == "[k]" ? "kernel:" $3 : $3 }' >"$work/top.txt"
