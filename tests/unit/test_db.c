@@ -1075,7 +1075,7 @@ static void test_open_errors(void **state)
     for (int i = 0; i < 200; i++)
         fputs("this is a text file, not a database\n", fp);
     fclose(fp);
-    char url[96];
+    char url[640];
     snprintf(url, sizeof url, "sqlite:%s", path);
     expect_open_error(url, "not a database", NULL);
     snprintf(url, sizeof url, "duckdb:%s", path);
@@ -1144,6 +1144,21 @@ static void test_open_forms(void **state)
                                 1, &t, &r, err, sizeof err),
                      0);
     assert_string_equal(r.v[0].v.s, "UTC 3 UTF8");
+    rows_free(&r, &t);
+    /* and for wide window queries: no JIT, 256 MB per sort (the server default is 4 MB) */
+    assert_int_equal(query_rows(c, "SELECT current_setting('jit') || ' ' || current_setting('work_mem')", 1, &t, &r,
+                                err, sizeof err),
+                     0);
+    assert_string_equal(r.v[0].v.s, "off 256MB");
+    rows_free(&r, &t);
+    db_close(c);
+    /* a work_mem the client chose in the URL is kept */
+    snprintf(url, sizeof url, "%s%soptions=-c%%20work_mem%%3D8MB", pg_url(), strchr(pg_url(), '?') ? "&" : "?");
+    c = db_open(url, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    assert_int_equal(query_rows(c, "SELECT current_setting('work_mem')", 1, &t, &r, err, sizeof err), 0);
+    assert_string_equal(r.v[0].v.s, "8MB");
     rows_free(&r, &t);
     db_close(c);
 }
