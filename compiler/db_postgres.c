@@ -1,5 +1,6 @@
 /* db_postgres.c - the PostgreSQL back end: libpq session, single-row-mode queries, binary COPY loads. */
 #include "db_backend.h"
+#include "db_postgres_signal.h"
 
 #include <postgresql/libpq-fe.h> /* Debian keeps libpq's headers under postgresql/ */
 
@@ -89,7 +90,10 @@ static void pq_drain(PGconn *pg)
 static int pq_exec(db_conn *base, const char *sql, char *err, size_t errlen)
 {
     PGconn *pg = as_pq(base)->pg;
+    db_pq_guard guard;
+    db_pq_guard_begin(pg, &guard);
     PGresult *res = PQexec(pg, sql);
+    db_pq_guard_end(&guard);
     ExecStatusType st = PQresultStatus(res);
     int rc = 0;
     if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT) {
@@ -305,6 +309,8 @@ static int pq_query(db_conn *base, const char *sql, int ncols, const rt_type *ty
         return -1;
     }
     PQsetSingleRowMode(pg);
+    db_pq_guard guard;
+    db_pq_guard_begin(pg, &guard);
     rt_slot *row = calloc((size_t)ncols, sizeof *row);
     if (!row)
         abort();
@@ -353,6 +359,7 @@ static int pq_query(db_conn *base, const char *sql, int ncols, const rt_type *ty
             break;
         }
     }
+    db_pq_guard_end(&guard);
     free(row);
     if (bad.col >= 0) {
         char type[128];

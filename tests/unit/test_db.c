@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- fixtures ---- */
@@ -1163,6 +1165,73 @@ static void test_open_forms(void **state)
     db_close(c);
 }
 
+/* The number of statements running on the server whose text holds tag, other than ours. */
+static int64_t running_with_tag(db_conn *c, const char *tag)
+{
+    char sql[512], err[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() "
+             "AND position('%s' in query) > 0",
+             tag);
+    rt_type t = RT_INT;
+    rows r;
+    if (query_rows(c, sql, 1, &t, &r, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    int64_t n = r.v[0].v.i;
+    rows_free(&r, &t);
+    return n;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* A featc stopped by SIGTERM while PostgreSQL runs its query cancels the statement on the
+ * server: without that the server would go on for the full 60 s (and keep its locks). */
+static void test_pg_signal_cancels(void **state)
+{
+    (void)state;
+    char err[1024], tag[64];
+    snprintf(tag, sizeof tag, "featc_cancel_probe_%ld", (long)getpid());
+    db_conn *watch = db_open(pg_url(), err, sizeof err);
+    if (!watch)
+        fail_msg("%s", err);
+    fflush(NULL);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        db_conn *c = db_open(pg_url(), err, sizeof err);
+        if (!c)
+            _exit(3);
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_sleep(60) AS s /* %s */", tag);
+        rt_type t = RT_INT;
+        rows r;
+        query_rows(c, sql, 1, &t, &r, err, sizeof err);
+        _exit(4); /* only reached if the signal did not end the process */
+    }
+    int waited = 0;
+    while (running_with_tag(watch, tag) == 0 && waited < 100) {
+        sleep_ms(50);
+        waited++;
+    }
+    assert_int_equal(running_with_tag(watch, tag), 1);
+    assert_int_equal(kill(child, SIGTERM), 0);
+    int status = 0;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGTERM);
+    waited = 0;
+    while (running_with_tag(watch, tag) != 0 && waited < 100) {
+        sleep_ms(50);
+        waited++;
+    }
+    assert_int_equal(running_with_tag(watch, tag), 0);
+    db_close(watch);
+}
+
 #define PER_DB(fn)                                                                                \
     {#fn " (DuckDB)", fn, setup_duckdb, teardown, NULL},                                          \
         {#fn " (SQLite)", fn, setup_sqlite, teardown, NULL},                                      \
@@ -1174,6 +1243,7 @@ int main(void)
         cmocka_unit_test(test_quote_text),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_open_forms),
+        cmocka_unit_test(test_pg_signal_cancels),
         PER_DB(test_roundtrip),
         PER_DB(test_reload_replaces),
         PER_DB(test_abort_and_failed_load),
