@@ -169,6 +169,15 @@ static const char *value_order(sg_gen *g, const plan_view *v, const plan_feature
     return sg_printf(g, "%s%s", a, coll);
 }
 
+/* Appends column name = floor(time / size) to the event select ev and the spine select sp
+ * of __wu (hop tiles, split blocks). */
+static void block_index(sg_gen *g, strbuf *ev, strbuf *sp, int64_t size, const char *name)
+{
+    sg_scope inl = {.g = g, .rel = NULL};
+    strbuf_appendf(ev, ", %s AS %s", sg_floor_div(&inl, sg_atom(id(g, "e_ts"), 0), size).sql, name);
+    strbuf_appendf(sp, ", %s", sg_floor_div(&inl, sg_atom(sg_printf(g, "s.%s", id(g, SQLGEN_TIME_COLUMN)), 0), size).sql);
+}
+
 /* __wu<i>: the events with a key and the spine rows, one relation. */
 static const char *union_cte(sg_query *q, int sv, win_view *wv, const char *spine)
 {
@@ -177,7 +186,6 @@ static const char *union_cte(sg_query *q, int sv, win_view *wv, const char *spin
     const plan_view *v = &p->views[q->svc->views[sv].view];
     const plan_entity *ent = &p->entities[v->entity];
     bool seq = p->sources[v->source].seq_field >= 0;
-    sg_scope inl = {.g = g, .rel = NULL};
     strbuf ev = STRBUF_INIT, sp = STRBUF_INIT;
     strbuf_append(&ev, "SELECT ");
     strbuf_append(&sp, "SELECT ");
@@ -192,16 +200,10 @@ static const char *union_cte(sg_query *q, int sv, win_view *wv, const char *spin
         strbuf_appendf(&ev, ", %s AS %s", id(g, "e_sq"), id(g, "sq"));
         strbuf_append(&sp, ", NULL");
     }
-    for (int b = 0; b < wv->nhops; b++) {
-        strbuf_appendf(&ev, ", %s AS %s", sg_floor_div(&inl, sg_atom(id(g, "e_ts"), 0), wv->hhop[b]).sql, idf(g, "i%d", b));
-        strbuf_appendf(&sp, ", %s", sg_floor_div(&inl, sg_atom(sg_printf(g, "s.%s", id(g, SQLGEN_TIME_COLUMN)), 0),
-                                                 wv->hhop[b]).sql);
-    }
-    for (int b = 0; b < wv->nsplits; b++) {
-        strbuf_appendf(&ev, ", %s AS %s", sg_floor_div(&inl, sg_atom(id(g, "e_ts"), 0), wv->ssize[b]).sql, idf(g, "j%d", b));
-        strbuf_appendf(&sp, ", %s", sg_floor_div(&inl, sg_atom(sg_printf(g, "s.%s", id(g, SQLGEN_TIME_COLUMN)), 0),
-                                                 wv->ssize[b]).sql);
-    }
+    for (int b = 0; b < wv->nhops; b++)
+        block_index(g, &ev, &sp, wv->hhop[b], idf(g, "i%d", b));
+    for (int b = 0; b < wv->nsplits; b++)
+        block_index(g, &ev, &sp, wv->ssize[b], idf(g, "j%d", b));
     for (int f = 0; f < v->nfeatures; f++) {
         if (wv->kind[f] == WK_NONE)
             continue;
@@ -327,21 +329,21 @@ static void main_cte(sg_query *q, int sv, win_view *wv, const char *rows)
         }
         case WK_AGG: break;
         }
+        /* a hop tile or a split block: the rows of the spine row's own block before it */
+        const char *block = wv->split[f] >= 0 ? idf(g, "j%d", wv->split[f])
+                            : wv->hop[f] >= 0 ? idf(g, "i%d", wv->hop[f])
+                                              : NULL;
         const char *over;
         if (ft->window.kind == PW_LIFETIME)
             over = sg_printf(g, "OVER (PARTITION BY %s ORDER BY %s RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)", keys,
                              t);
-        else if (wv->split[f] >= 0)
+        else if (block)
             over = sg_printf(g,
                              "OVER (PARTITION BY %s, %s ORDER BY %s, %s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)",
-                             keys, idf(g, "j%d", wv->split[f]), t, c);
-        else if (ft->window.kind == PW_SLIDING)
+                             keys, block, t, c);
+        else
             over = sg_printf(g, "OVER (PARTITION BY %s ORDER BY %s RANGE BETWEEN %s PRECEDING AND 1 PRECEDING)", keys, t,
                              sg_lit_int(g, ft->window.size_us).sql);
-        else
-            over = sg_printf(g,
-                             "OVER (PARTITION BY %s, %s ORDER BY %s, %s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)",
-                             keys, idf(g, "i%d", wv->hop[f]), t, c);
         for (int k = 0; k < wv->nparts[f]; k++) {
             const win_part *pt = &wv->parts[f][k];
             const char *name = sg_printf(g, "y%d_%d_%d", sv, f, k);
