@@ -3,6 +3,7 @@
 #   make         build build/featc and build/libfeatrt.a
 #   make test    unit, golden and end-to-end tests
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan    the concurrent serving tests under ThreadSanitizer
 #   make fuzz    build and run the front-end fuzzer (FUZZ_SECONDS=60)
 #   make bench   benchmarks
 #   make demo    build, stream, backfill and compare one example (EXAMPLE=fraud)
@@ -31,7 +32,7 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: parity-soak demo all deps test unit golden e2e asan fuzz bench clean pg
+.PHONY: parity-soak demo all deps test unit golden e2e asan tsan tsan-run fuzz bench clean pg
 all: $(B)/featc $(B)/libfeatrt.a
 
 deps:
@@ -92,6 +93,14 @@ test: all
 asan:
 	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
 
+# The tests where threads share a server: queries beside queries and beside ingestion.
+TSAN_TESTS := $(B)/tests/test_rt_serve_concurrent $(B)/tests/test_rt_serve_http $(B)/tests/test_rt_engine_serve
+tsan:
+	$(MAKE) B=build-tsan SAN="-fsanitize=thread" OPT="-O1 -g" tsan-run
+
+tsan-run: $(TSAN_TESTS)
+	@fail=0; for t in $(TSAN_TESTS); do echo "== $$t"; TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" $$t || fail=1; done; exit $$fail
+
 # Thousands of random feature files through both paths on all three databases.
 parity-soak: all
 	FEATC=$(B)/featc bash tests/parity/soak.sh $${SEEDS:-2000}
@@ -109,6 +118,6 @@ bench: all
 	bash bench/run.sh $(B)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

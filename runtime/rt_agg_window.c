@@ -158,32 +158,39 @@ static size_t raw_from(const rt_feat *f, const rt_keyst *ks, int64_t bound, cons
     return rt_dq_lower_front(&ks->rows, cx->esz, bound);
 }
 
-/* count_distinct at t: settled values (their set) plus raw values not already counted. */
-static int64_t distinct_at(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_cx *cx)
+/* count_distinct at t: settled values (their set) plus raw values not already counted,
+ * the latter gathered in a set of the query's own (scratch). */
+static int64_t distinct_at(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, const rt_cx *cx,
+                           rt_scratch *scratch)
 {
     const rt_deque *q = &ks->rows;
     const uint32_t esz = cx->esz;
     size_t hi = rt_dq_lower_back(q, esz, t);
     int64_t n = 0;
-    rt_vscratch_reset(cx->scratch);
+    rt_vscratch seen;
     switch (f->d.win) {
-    case RT_WIN_SLIDING:
-        for (size_t i = raw_from(f, ks, rt_sat_sub(t, f->d.size_us), cx); i < hi; i++) {
+    case RT_WIN_SLIDING: {
+        size_t lo = raw_from(f, ks, rt_sat_sub(t, f->d.size_us), cx);
+        rt_vscratch_init(&seen, scratch, hi > lo ? hi - lo : 0);
+        for (size_t i = lo; i < hi; i++) {
             const char *r = rt_dq_at(q, esz, i);
             if (rt_row_has(f, r))
-                n += rt_vscratch_add(cx->scratch, rt_row_word(r, f->voff));
+                n += rt_vscratch_add(&seen, rt_row_word(r, f->voff));
         }
         break;
+    }
     case RT_WIN_LIFETIME: {
         const rt_vset *s = (const rt_vset *)set;
         n = s->count;
-        for (size_t i = raw_from(f, ks, INT64_MIN, cx); i < hi; i++) {
+        size_t lo = raw_from(f, ks, INT64_MIN, cx);
+        rt_vscratch_init(&seen, scratch, hi > lo ? hi - lo : 0);
+        for (size_t i = lo; i < hi; i++) {
             const char *r = rt_dq_at(q, esz, i);
             if (!rt_row_has(f, r))
                 continue;
             uint64_t v = rt_row_word(r, f->voff);
             if (!rt_vset_get(s, v, NULL))
-                n += rt_vscratch_add(cx->scratch, v);
+                n += rt_vscratch_add(&seen, v);
         }
         break;
     }
@@ -191,14 +198,16 @@ static int64_t distinct_at(const rt_feat *f, const rt_keyst *ks, const char *set
         const rt_vset *s = (const rt_vset *)set;
         int64_t ka = rt_win_live_tile(f, t);
         n = (int64_t)rt_vset_count_from(s, ka);
-        for (size_t i = raw_from(f, ks, rt_tile_start(ka, f->d.hop_us), cx); i < hi; i++) {
+        size_t lo = raw_from(f, ks, rt_tile_start(ka, f->d.hop_us), cx);
+        rt_vscratch_init(&seen, scratch, hi > lo ? hi - lo : 0);
+        for (size_t i = lo; i < hi; i++) {
             const char *r = rt_dq_at(q, esz, i);
             if (!rt_row_has(f, r))
                 continue;
             uint64_t v = rt_row_word(r, f->voff);
             int64_t tile;
             if (!(rt_vset_get(s, v, &tile) && tile >= ka))
-                n += rt_vscratch_add(cx->scratch, v);
+                n += rt_vscratch_add(&seen, v);
         }
         break;
     }
@@ -206,11 +215,12 @@ static int64_t distinct_at(const rt_feat *f, const rt_keyst *ks, const char *set
     return n;
 }
 
-void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_slot *out, rt_cx *cx)
+void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_slot *out, const rt_cx *cx,
+                  rt_scratch *scratch)
 {
     if (f->kind == RK_DISTINCT) {
         memset(out, 0, sizeof *out);
-        out->v.i = distinct_at(f, ks, set, t, cx);
+        out->v.i = distinct_at(f, ks, set, t, cx, scratch);
         return;
     }
     const rt_deque *q = &ks->rows;

@@ -321,7 +321,7 @@ bool rt_engine_query(const rt_engine *e, int svc, const rt_slot *keys, const rt_
         rt_slot *vals = rt_scratch_alloc(scratch, sizeof *vals * (size_t)(pv->nfeatures + 1));
         for (int k = 0; k < pv->nkeys; k++)
             vkeys[k] = keys[sv->key_map[k]];
-        rt_view_query(e->views[sv->view].state, vkeys, t, vals);
+        rt_view_query(e->views[sv->view].state, vkeys, t, scratch, vals);
         view_values[sv->view] = vals;
     }
     for (int i = 0; i < s->nblocks; i++) {

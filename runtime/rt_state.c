@@ -173,7 +173,6 @@ rt_view_state *rt_view_state_new(const rt_view_desc *d)
     rt_pool_init(&s->pool, &s->mem);
     s->cx.mem = &s->mem;
     s->cx.pool = &s->pool;
-    s->cx.scratch = &s->scratch;
     set_horizon(s, INT64_MIN);
     return s;
 }
@@ -188,7 +187,6 @@ void rt_view_state_free(rt_view_state *s)
     free_defaults(s->feats, s->nfeatures);
     rt_pool_destroy(&s->pool);
     rt_mem_destroy(&s->mem);
-    rt_vscratch_destroy(&s->scratch);
     rt_keytab_free(s->kt);
     free(s->recs);
     free(s->empty_rec);
@@ -262,14 +260,14 @@ void rt_view_compact(rt_view_state *s)
     s->sweep = 0;
 }
 
-void rt_view_query(rt_view_state *s, const rt_slot *keys, int64_t t, rt_slot *out)
+void rt_view_query(const rt_view_state *s, const rt_slot *keys, int64_t t, rt_scratch *scratch, rt_slot *out)
 {
     assert(t >= s->horizon);
     int64_t idx = rt_keytab_find(s->kt, keys);
     rt_keyst *ks = idx >= 0 ? rt_rec_at(s, (size_t)idx) : (rt_keyst *)s->empty_rec;
     for (int i = 0; i < s->nfeatures; i++) {
         const rt_feat *f = &s->feats[i];
-        rt_win_query(f, ks, rt_set_at(ks, f), t, &out[i], &s->cx);
+        rt_win_query(f, ks, rt_set_at(ks, f), t, &out[i], &s->cx, scratch);
         if (out[i].null && f->d.has_default)
             out[i] = f->d.dflt;
     }
@@ -283,6 +281,5 @@ size_t rt_view_state_keys(const rt_view_state *s)
 size_t rt_view_state_bytes(const rt_view_state *s)
 {
     return sizeof *s + sizeof(rt_feat) * (size_t)s->nfeatures + s->rec_size * (s->rec_cap + 1) + s->cx.esz +
-           rt_keytab_bytes(s->kt) + rt_mem_bytes(&s->mem) + rt_pool_bytes(&s->pool) +
-           s->scratch.cap * sizeof *s->scratch.ents;
+           rt_keytab_bytes(s->kt) + rt_mem_bytes(&s->mem) + rt_pool_bytes(&s->pool);
 }

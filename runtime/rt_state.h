@@ -3,6 +3,7 @@
 #define FEATRT_STATE_H
 
 #include "rt_agg.h"
+#include "rt_scratch.h"
 
 typedef struct rt_view_state rt_view_state;
 
@@ -44,8 +45,10 @@ void rt_view_settle(rt_view_state *s, int64_t horizon);
 /* Feature values for keys as of t: only events with ts < t, even when later ones were
  * already ingested; ttl, then defaults applied. t must not be below the settled horizon.
  * Writes out[nfeatures]; strings in out stay valid until the next ingest, settle or
- * compact. Does not change the state. */
-void rt_view_query(rt_view_state *s, const rt_slot *keys, int64_t t, rt_slot *out);
+ * compact. Does not change the state: temporary memory comes from scratch (owned by the
+ * calling thread; reset it between queries to reuse it), so any number of threads may
+ * query at once while none ingests, settles or compacts. */
+void rt_view_query(const rt_view_state *s, const rt_slot *keys, int64_t t, rt_scratch *scratch, rt_slot *out);
 
 /* Folds and evicts on every key, and forgets keys whose state became empty. */
 void rt_view_compact(rt_view_state *s);

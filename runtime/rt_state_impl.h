@@ -3,6 +3,7 @@
 #define FEATRT_STATE_IMPL_H
 
 #include "rt_agg.h"
+#include "rt_scratch.h"
 
 #include <assert.h>
 #include <string.h>
@@ -146,20 +147,21 @@ void rt_vset_purge(rt_vset *s, rt_mem *m, int64_t lo, rt_pool *pool);
 /* Frees everything (unreferencing string keys when pool is given); leaves an empty set. */
 void rt_vset_release(rt_vset *s, rt_mem *m, rt_pool *pool);
 
-/* A scratch set for one query: cleared in O(1) by bumping a generation. */
+/* A set of value words for one query, its table taken from the query's scratch memory
+ * (rt_scratch), so that concurrent queries share nothing. */
 typedef struct rt_vscratch {
     struct rt_sent {
         uint64_t k;
-        uint64_t gen;
+        uint64_t used;
     } *ents;
     size_t cap, count;
-    uint64_t gen;
 } rt_vscratch;
 
-void rt_vscratch_reset(rt_vscratch *s);
-/* True when k was not yet in the set (and adds it). */
+/* Makes s an empty set with room for at most `most` distinct words, its table allocated
+ * from mem (valid until mem is reset). */
+void rt_vscratch_init(rt_vscratch *s, rt_scratch *mem, size_t most);
+/* True when k was not yet in the set (and adds it); at most `most` words may be added. */
 bool rt_vscratch_add(rt_vscratch *s, uint64_t k);
-void rt_vscratch_destroy(rt_vscratch *s);
 
 /* ---- sorted deques: elements of esz bytes whose first field is an int64 key (event time
  * or tile index), kept in key order; insertion after equal keys; pops at the front.
@@ -314,7 +316,6 @@ static inline bool rt_row_has(const rt_feat *f, const char *row)
 typedef struct rt_cx {
     rt_mem *mem;
     rt_pool *pool;
-    rt_vscratch *scratch;
     uint32_t esz; /* bytes of a row */
     uint32_t psz; /* bytes of one block's partials (all features) */
 } rt_cx;
@@ -432,8 +433,10 @@ void rt_win_drop(const rt_feat *f, char *set, int64_t kd, rt_cx *cx);
 /* The first horizon at which rt_win_drop has something to do (INT64_MAX: never). */
 int64_t rt_win_set_due(const rt_feat *f, const char *set);
 /* The feature's value at t for the key ks (its settled part at set; ttl and default
- * applied). Reads only. */
-void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_slot *out, rt_cx *cx);
+ * applied). Reads only the state: temporary memory comes from scratch, owned by the
+ * calling thread, so concurrent queries may run under a shared read lock. */
+void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t t, rt_slot *out, const rt_cx *cx,
+                  rt_scratch *scratch);
 bool rt_win_set_empty(const rt_feat *f, const char *set);
 void rt_win_release(const rt_feat *f, char *set, rt_cx *cx);
 
@@ -508,7 +511,6 @@ struct rt_view_state {
     struct rt_keytab *kt;
     rt_mem mem;
     rt_pool pool;
-    rt_vscratch scratch;
     rt_cx cx;
     int64_t horizon;
     size_t sweep;        /* next dense index the settle sweep looks at */

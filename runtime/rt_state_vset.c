@@ -154,36 +154,25 @@ void rt_vset_release(rt_vset *s, rt_mem *m, rt_pool *pool)
 
 /* ---- scratch set ---- */
 
-void rt_vscratch_reset(rt_vscratch *s)
+void rt_vscratch_init(rt_vscratch *s, rt_scratch *mem, size_t most)
 {
-    s->gen++;
+    size_t cap = 4;
+    while (cap < most * 2 + 2) /* load factor <= 1/2 */
+        cap *= 2;
+    s->ents = rt_scratch_alloc(mem, sizeof *s->ents * cap);
+    memset(s->ents, 0, sizeof *s->ents * cap);
+    s->cap = cap;
     s->count = 0;
 }
 
 bool rt_vscratch_add(rt_vscratch *s, uint64_t k)
 {
-    if ((s->count + 1) * 2 > s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        struct rt_sent *old = s->ents;
-        size_t oldcap = s->cap;
-        s->ents = rt_xrealloc(NULL, sizeof *s->ents * ncap);
-        memset(s->ents, 0, sizeof *s->ents * ncap);
-        s->cap = ncap;
-        for (size_t i = 0; i < oldcap; i++) {
-            if (old[i].gen != s->gen)
-                continue;
-            size_t j = home_of(old[i].k, ncap - 1);
-            while (s->ents[j].gen == s->gen)
-                j = (j + 1) & (ncap - 1);
-            s->ents[j] = old[i];
-        }
-        free(old);
-    }
+    assert((s->count + 1) * 2 <= s->cap);
     size_t i = home_of(k, s->cap - 1);
     for (;;) {
-        if (s->ents[i].gen != s->gen) {
+        if (!s->ents[i].used) {
             s->ents[i].k = k;
-            s->ents[i].gen = s->gen;
+            s->ents[i].used = 1;
             s->count++;
             return true;
         }
@@ -191,10 +180,4 @@ bool rt_vscratch_add(rt_vscratch *s, uint64_t k)
             return false;
         i = (i + 1) & (s->cap - 1);
     }
-}
-
-void rt_vscratch_destroy(rt_vscratch *s)
-{
-    free(s->ents);
-    memset(s, 0, sizeof *s);
 }

@@ -131,20 +131,25 @@ static void test_vset_against_array(void **st)
     rt_mem_destroy(&m);
 }
 
-static void test_scratch_generations(void **st)
+/* The query set: each round starts empty, holds what was added, and lives in the
+ * query's scratch memory. */
+static void test_scratch_set(void **st)
 {
     (void)st;
-    rt_vscratch sc;
-    memset(&sc, 0, sizeof sc);
+    rt_scratch mem = {0};
     for (int round = 0; round < 50; round++) {
-        rt_vscratch_reset(&sc);
-        for (uint64_t k = 0; k < (uint64_t)round * 40; k++)
+        size_t n = (size_t)round * 40;
+        rt_vscratch sc;
+        rt_vscratch_init(&sc, &mem, n + 1);
+        for (uint64_t k = 0; k < n; k++)
             assert_true(rt_vscratch_add(&sc, k * 3));
-        for (uint64_t k = 0; k < (uint64_t)round * 40; k++)
+        for (uint64_t k = 0; k < n; k++)
             assert_false(rt_vscratch_add(&sc, k * 3));
         assert_true(rt_vscratch_add(&sc, RT_VSET_EMPTY));
+        assert_int_equal(sc.count, n + 1);
+        rt_scratch_reset(&mem);
     }
-    rt_vscratch_destroy(&sc);
+    rt_scratch_free(&mem);
 }
 
 /* Blocks keep their contents through interleaved frees; freed blocks are reused. */
@@ -198,7 +203,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deque_against_array),
         cmocka_unit_test(test_vset_against_array),
-        cmocka_unit_test(test_scratch_generations),
+        cmocka_unit_test(test_scratch_set),
         cmocka_unit_test(test_allocator),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

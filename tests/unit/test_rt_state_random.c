@@ -522,6 +522,7 @@ static void run(const config *cfg)
     rt_type ktypes[2] = {RT_INT, RT_STRING};
     rt_view_desc vd = {2, ktypes, nf, descs, cfg->has_seq};
     rt_view_state *st = rt_view_state_new(&vd);
+    rt_scratch scratch = {0};
     assert_non_null(st);
     free(descs); /* the state keeps copies */
 
@@ -632,7 +633,8 @@ static void run(const config *cfg)
             rt_slot qkeys[2];
             char qbuf[8];
             key_slots(&qk, qkeys, qbuf);
-            rt_view_query(st, qkeys, t, out);
+            rt_view_query(st, qkeys, t, &scratch, out);
+            rt_scratch_reset(&scratch);
             nqueries++;
             for (int f = 0; f < nf; f++) {
                 ref want = reference(&fs[f], f, cfg->has_seq, evs, nev, &qk, t);
@@ -647,6 +649,7 @@ static void run(const config *cfg)
     assert_true(nqueries > cfg->nevents * cfg->query_pct / 400);
     pending_flush(pend, st);
     rt_view_state_free(st);
+    rt_scratch_free(&scratch);
     pending_free(pend);
     free(pend);
     free(evs);
