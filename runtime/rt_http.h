@@ -71,6 +71,12 @@ void rt_http_error(rt_http_response *out, int status, const char *fmt, ...) __at
  * out with a 400 saying what was expected and returns false. */
 bool rt_http_body_ok(const char *body, size_t len, const char *expected, rt_http_response *out);
 
+/* Whether the JSON text s[0..n) nests arrays and objects at most max levels deep. Brackets
+ * inside strings do not count; the text need not be valid JSON (an unbalanced text is
+ * judged by its deepest point). A tree parse (whose free recurses) runs only on text
+ * that passes. */
+bool rt_json_depth_within(const char *s, size_t n, int max);
+
 /* Current wall-clock time in epoch microseconds. */
 int64_t rt_http_now(void);
 

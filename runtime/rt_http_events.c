@@ -1,6 +1,7 @@
 /* rt_http_events.c - event ingestion for the server: decode outside the lock, apply, log late events, persist, settle. */
 #include "rt_http.h"
 
+#include "rt_jsonl.h"
 #include "rt_time.h"
 
 #include <assert.h>
@@ -121,7 +122,8 @@ void rt_http_settle(rt_server *s, int src)
 }
 
 /* Whether body is one JSON object spread over several lines (which JSON Lines would read
- * as several bad events). */
+ * as several bad events). A body nested too deep for the line decoder is not: its lines
+ * are then rejected one by one, with the reason. */
 static bool is_multiline_object(const char *body, size_t len)
 {
     size_t b = 0, e = len;
@@ -129,7 +131,8 @@ static bool is_multiline_object(const char *body, size_t len)
         b++;
     while (e > b && isspace((unsigned char)body[e - 1]))
         e--;
-    if (b == e || body[b] != '{' || !memchr(body + b, '\n', e - b))
+    if (b == e || body[b] != '{' || !memchr(body + b, '\n', e - b) ||
+        !rt_json_depth_within(body + b, e - b, RT_JSONL_MAX_DEPTH))
         return false;
     yajl_val v = yajl_tree_parse(body, NULL, 0);
     bool one = v && YAJL_IS_OBJECT(v);

@@ -64,6 +64,10 @@ void rt_http_services_free(rt_server *s)
 /* Checks the body's shape with a tree parse: one JSON object holding every key. */
 static bool check_shape(const rt_prog_service *ps, const char *body, rt_http_response *out)
 {
+    if (!rt_json_depth_within(body, strlen(body), RT_JSONL_MAX_DEPTH)) {
+        rt_http_error(out, 400, "bad JSON: arrays and objects nested more than %d deep", RT_JSONL_MAX_DEPTH);
+        return false;
+    }
     char why[256] = "";
     yajl_val tree = yajl_tree_parse(body, why, sizeof why);
     if (!tree) {

@@ -273,6 +273,29 @@ bool rt_http_body_ok(const char *body, size_t len, const char *expected, rt_http
     return true;
 }
 
+bool rt_json_depth_within(const char *s, size_t n, int max)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++; /* the escaped character is never a closing quote */
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max)
+                return false;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return true;
+}
+
 int64_t rt_http_now(void)
 {
     struct timespec ts;

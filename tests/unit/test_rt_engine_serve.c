@@ -366,6 +366,35 @@ static void test_garbage(void **state)
     }
 }
 
+/* A body of hundreds of thousands of nested arrays (under the body limit) gets a 400 on
+ * the feature endpoint and per-line rejects on the event endpoint, and the server goes on
+ * answering: the tree parse that explains a bad body never sees such nesting (its free
+ * recursed once per level and overflowed the stack). */
+static void test_deep_body(void **state)
+{
+    fixture *f = *state;
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .retain_us = -1};
+    rt_server *s = f->s = new_server(f, &cfg);
+    size_t n = 800000;
+    char *deep = malloc(n + 16);
+    for (size_t i = 0; i < n / 2; i++)
+        deep[i] = '[', deep[n - 1 - i] = ']';
+    deep[n] = '\0';
+    expect(s, "POST", "/v1/features/s", deep, 400, "nested more than 1000 deep");
+    /* an object spread over lines with deep nesting in it: read as JSON Lines, each line
+     * rejected with its reason */
+    memcpy(deep, "{\"user\":1,\n\"x\":", 16);
+    expect(s, "POST", "/v1/events/ev", deep, 200, "\"rejected\":2");
+    deep[0] = '{';
+    deep[1] = '\n';
+    memset(deep + 2, '{', n - 2);
+    expect(s, "POST", "/v1/features/s", deep, 400, "bad JSON");
+    expect(s, "POST", "/v1/events/ev", deep, 200, "\"rejected\":2");
+    free(deep);
+    expect(s, "POST", "/v1/events/ev", "{\"user\":1,\"amount\":5,\"ts\":100}", 200, "\"accepted\":1");
+    expect(s, "POST", "/v1/features/s", "{\"user\":1,\"x\":10,\"at\":200}", 200, "\"v__total\":5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +404,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_over_socket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deep_body, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,12 +113,33 @@ static void test_values_and_records(void **state)
     free(b.p);
 }
 
+/* Depth counts brackets outside strings, escapes included; unbalanced text is judged by
+ * its deepest point. */
+static void test_depth_within(void **state)
+{
+    (void)state;
+    assert_true(rt_json_depth_within("{\"a\":[1,{\"b\":[]}]}", 19, 4));
+    assert_false(rt_json_depth_within("{\"a\":[1,{\"b\":[]}]}", 19, 3));
+    const char quoted[] = "{\"a\":\"[[[[\\\"[[[[\"}";
+    assert_true(rt_json_depth_within(quoted, strlen(quoted), 1));
+    assert_true(rt_json_depth_within("[][][][]", 8, 1));
+    assert_false(rt_json_depth_within("]]]][[", 6, 1));
+    assert_true(rt_json_depth_within("", 0, 0));
+    size_t n = 400000;
+    char *deep = malloc(n);
+    memset(deep, '[', n);
+    assert_false(rt_json_depth_within(deep, n, 1000));
+    assert_true(rt_json_depth_within(deep, 1000, 1000));
+    free(deep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_floats_match_format),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_values_and_records),
+        cmocka_unit_test(test_depth_within),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
