@@ -43,7 +43,7 @@ static bool is_reserved(const char *s)
         "entity", "stream", "table", "request", "features", "on_demand", "service", "on",
         "by", "where", "let", "over", "hop", "default", "ttl", "time", "seq", "lateness",
         "expect", "and", "or", "not", "is", "null", "in", "case", "when", "then", "else",
-        "end", "true", "false"};
+        "end", "true", "false", "arrival", "max_ahead", "unique", "none", "session"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcmp(s, words[i]) == 0)
             return true;
@@ -230,6 +230,18 @@ static void dump_source(const ast_source *s, FILE *out)
         indent(out, 1);
         fprintf(out, "lateness %" PRId64 "us\n", e->int_value);
     }
+    for (int i = 0; i < s->arrivals.len; i++)
+        dump_name_line("arrival", s->arrivals.items[i], out, 1);
+    for (int i = 0; i < s->max_aheads.len; i++) {
+        const ast_expr *e = s->max_aheads.items[i];
+        indent(out, 1);
+        if (e->kind == AST_NULL)
+            fputs("max_ahead none\n", out);
+        else
+            fprintf(out, "max_ahead %" PRId64 "us\n", e->int_value);
+    }
+    for (int i = 0; i < s->uniques.len; i++)
+        dump_name_line("unique", s->uniques.items[i], out, 1);
     for (int i = 0; i < s->expects.len; i++)
         dump_child("expect", s->expects.items[i], out, 1);
     for (int i = 0; i < s->tables.len; i++) {

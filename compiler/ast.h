@@ -97,6 +97,9 @@ typedef struct ast_source {
     ptrvec latenesses;/* of ast_expr* (AST_DURATION) */
     ptrvec expects;   /* of ast_expr* */
     ptrvec tables;    /* of ast_expr* (AST_STRING) */
+    ptrvec arrivals;  /* of ast_name*: every `arrival X` */
+    ptrvec max_aheads;/* of ast_expr*: AST_DURATION, or AST_NULL for `max_ahead none` */
+    ptrvec uniques;   /* of ast_name*: every `unique X` */
     src_span span;
 } ast_source;
 

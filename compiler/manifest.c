@@ -70,8 +70,9 @@ static void write_source(FILE *out, const plan_source *s)
 {
     fputs("source ", out);
     put_name(out, s->name);
-    fprintf(out, " %s %d %d %d %" PRId64 " %d\n", source_kinds[s->kind], s->nfields, s->time_field,
-            s->seq_field, s->lateness_us, s->nexpects);
+    fprintf(out, " %s %d %d %d %" PRId64 " %d %d %" PRId64 " %d\n", source_kinds[s->kind], s->nfields,
+            s->time_field, s->seq_field, s->lateness_us, s->nexpects, s->arrival_field, s->max_ahead_us,
+            s->unique_field);
     for (int i = 0; i < s->nfields; i++) {
         fputs("field ", out);
         put_name(out, s->fields[i].name);

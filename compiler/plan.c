@@ -143,6 +143,14 @@ void plan_dump(const plan *p, FILE *out)
             fprintf(out, " seq=%s", s->fields[s->seq_field].name);
         if (s->lateness_us)
             fprintf(out, " lateness=%" PRId64 "us", s->lateness_us);
+        if (s->arrival_field >= 0)
+            fprintf(out, " arrival=%s", s->fields[s->arrival_field].name);
+        if (s->kind != PS_REQUEST && s->max_ahead_us == PLAN_NO_MAX_AHEAD)
+            fputs(" max_ahead=none", out);
+        else if (s->kind != PS_REQUEST)
+            fprintf(out, " max_ahead=%" PRId64 "us", s->max_ahead_us);
+        if (s->unique_field >= 0)
+            fprintf(out, " unique=%s", s->fields[s->unique_field].name);
         fputc('\n', out);
         for (int k = 0; k < s->nfields; k++)
             fprintf(out, "  field %d %s: %s%s\n", k, s->fields[k].name, ftype_name(s->fields[k].type),

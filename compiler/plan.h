@@ -124,9 +124,16 @@ typedef struct plan_source {
     int time_field;   /* -1 for request sources */
     int seq_field;    /* -1 when not declared */
     int64_t lateness_us;
+    int arrival_field;    /* `arrival F`: a timestamp not null field; -1 when not declared */
+    int64_t max_ahead_us; /* `max_ahead D`; PLAN_NO_MAX_AHEAD for `max_ahead none` */
+    int unique_field;     /* `unique F`: an int or string field; -1 when not declared */
     int nexpects;
     plan_expect *expects;
 } plan_source;
+
+/* The default `max_ahead` (one day), and the value of `max_ahead none`. */
+#define PLAN_DEFAULT_MAX_AHEAD_US INT64_C(86400000000)
+#define PLAN_NO_MAX_AHEAD (-1)
 
 typedef struct plan_entity {
     const char *name;

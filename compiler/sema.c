@@ -123,9 +123,10 @@ static void sema_entity(sema *s, const ast_entity *a, plan_entity *e)
     }
 }
 
-/* Resolves `time X` / `seq X` to a field index of the wanted type; -1 when absent or wrong. */
+/* Resolves `time X`, `seq X`, `arrival X` or `unique X` to a field index whose type is in
+ * the mask `want` (bits 1 << ftype); -1 when absent or wrong. */
 static int sema_source_role(sema *s, const ast_source *a, const plan_source *src, symtab *fields,
-                            const ptrvec *names, const char *role, ftype want)
+                            const ptrvec *names, const char *role, unsigned want)
 {
     if (names->len == 0)
         return -1;
@@ -141,12 +142,50 @@ static int sema_source_role(sema *s, const ast_source *a, const plan_source *src
         return -1;
     }
     int index = (int)(intptr_t)hit - 1;
-    if (src->fields[index].type != want) {
-        diag_error(s->d, n->span, "'%s' field '%s' must be a %s, not %s %s", role, n->text, ftype_name(want),
-                   src->fields[index].type == FT_INT ? "an" : "a", ftype_name(src->fields[index].type));
+    ftype got = src->fields[index].type;
+    if (!(want & (1u << got))) {
+        char wanted[64] = "";
+        for (ftype t = FT_BOOL; t <= FT_TIMESTAMP; t++)
+            if (want & (1u << t))
+                snprintf(wanted + strlen(wanted), sizeof wanted - strlen(wanted), "%s%s %s",
+                         wanted[0] ? " or " : "", t == FT_INT ? "an" : "a", ftype_name(t));
+        diag_error(s->d, n->span, "'%s' field '%s' must be %s, not %s %s", role, n->text, wanted,
+                   got == FT_INT ? "an" : "a", ftype_name(got));
         return -1;
     }
     return index;
+}
+
+/* The arrival rules of a stream or table: `arrival`, `max_ahead` and `unique` (the first
+ * and last on streams only: a table's rows carry no delivery of their own). */
+static void sema_arrival_rules(sema *s, const ast_source *a, plan_source *src, symtab *fields)
+{
+    if (a->kind == AST_TABLE) {
+        const ptrvec *only[] = {&a->arrivals, &a->uniques};
+        const char *what[] = {"arrival", "unique"};
+        for (int k = 0; k < 2; k++)
+            if (only[k]->len) {
+                const ast_name *n = only[k]->items[0];
+                diag_error_hint(s->d, n->span, "declare the source as a 'stream' to give it arrival rules",
+                                "'%s' applies to stream sources only; '%s' is a table", what[k], a->name.text);
+            }
+    } else {
+        src->arrival_field = sema_source_role(s, a, src, fields, &a->arrivals, "arrival", 1u << FT_TIMESTAMP);
+        if (src->arrival_field >= 0 && !src->fields[src->arrival_field].not_null) {
+            const ast_name *n = a->arrivals.items[0];
+            diag_error_hint(s->d, n->span, "declare it as 'timestamp not null'",
+                            "'arrival' field '%s' must be 'not null' (every event has an arrival time)", n->text);
+        }
+        src->unique_field =
+            sema_source_role(s, a, src, fields, &a->uniques, "unique", (1u << FT_INT) | (1u << FT_STRING));
+    }
+    for (int i = 0; i < a->max_aheads.len; i++) {
+        const ast_expr *m = a->max_aheads.items[i];
+        if (i > 0)
+            diag_error(s->d, m->span, "source '%s' declares 'max_ahead' more than once", a->name.text);
+        else
+            src->max_ahead_us = m->kind == AST_NULL ? PLAN_NO_MAX_AHEAD : m->int_value;
+    }
 }
 
 static void sema_source(sema *s, const ast_source *a, plan_source *src)
@@ -156,6 +195,9 @@ static void sema_source(sema *s, const ast_source *a, plan_source *src)
     src->sql_table = a->name.text;
     src->time_field = -1;
     src->seq_field = -1;
+    src->arrival_field = -1;
+    src->unique_field = -1;
+    src->max_ahead_us = a->kind == AST_REQUEST ? PLAN_NO_MAX_AHEAD : PLAN_DEFAULT_MAX_AHEAD_US;
     src->fields = arena_alloc(s->mem, sizeof(plan_field) * (size_t)(a->fields.len + 1));
     symtab *fields = arena_alloc(s->mem, sizeof *fields);
     symtab_init(fields, s->mem);
@@ -177,21 +219,22 @@ static void sema_source(sema *s, const ast_source *a, plan_source *src)
         diag_error(s->d, a->name.span, "source '%s' has no fields", a->name.text);
 
     if (a->kind == AST_REQUEST) {
-        const ptrvec *extra[] = {&a->times, &a->seqs, &a->latenesses, &a->expects, &a->tables};
-        const char *what[] = {"time", "seq", "lateness", "expect", "table"};
-        for (int k = 0; k < 5; k++)
+        const ptrvec *extra[] = {&a->times,   &a->seqs,       &a->arrivals, &a->uniques,
+                                 &a->latenesses, &a->max_aheads, &a->expects,  &a->tables};
+        const char *what[] = {"time", "seq", "arrival", "unique", "lateness", "max_ahead", "expect", "table"};
+        for (int k = 0; k < 8; k++)
             if (extra[k]->len) {
                 const void *node = extra[k]->items[0];
-                src_span span = k < 2 ? ((const ast_name *)node)->span : ((const ast_expr *)node)->span;
+                src_span span = k < 4 ? ((const ast_name *)node)->span : ((const ast_expr *)node)->span;
                 diag_error(s->d, span, "a request source has no '%s' (its values arrive with each request)", what[k]);
             }
         return;
     }
-    src->time_field = sema_source_role(s, a, src, fields, &a->times, "time", FT_TIMESTAMP);
+    src->time_field = sema_source_role(s, a, src, fields, &a->times, "time", 1u << FT_TIMESTAMP);
     if (a->times.len == 0)
         diag_error_hint(s->d, a->name.span, "add a line 'time FIELD' naming its timestamp field",
                         "%s '%s' has no event-time field", a->kind == AST_STREAM ? "stream" : "table", a->name.text);
-    src->seq_field = sema_source_role(s, a, src, fields, &a->seqs, "seq", FT_INT);
+    src->seq_field = sema_source_role(s, a, src, fields, &a->seqs, "seq", 1u << FT_INT);
     for (int i = 0; i < a->latenesses.len; i++) {
         const ast_expr *l = a->latenesses.items[i];
         if (i > 0)
@@ -199,6 +242,7 @@ static void sema_source(sema *s, const ast_source *a, plan_source *src)
         else
             src->lateness_us = l->int_value;
     }
+    sema_arrival_rules(s, a, src, fields);
     for (int i = 0; i < a->tables.len; i++) {
         const ast_expr *t = a->tables.items[i];
         if (i > 0) {

@@ -58,7 +58,7 @@ typedef struct key_list {
 } key_list;
 
 typedef enum src_member_kind {
-    SM_FIELD, SM_TIME, SM_SEQ, SM_LATENESS, SM_EXPECT, SM_TABLE
+    SM_FIELD, SM_TIME, SM_SEQ, SM_LATENESS, SM_EXPECT, SM_TABLE, SM_ARRIVAL, SM_MAX_AHEAD, SM_UNIQUE
 } src_member_kind;
 
 /* One member line of a stream/table/request block. */
@@ -210,6 +210,7 @@ static void list_add(parse_ctx *pc, plist *l, pexpr x);
 %token EXPECT "'expect'" AND "'and'" OR "'or'" NOT "'not'" NOTIN "'not in'" IS "'is'"
 %token NULL "'null'" IN "'in'" CASE "'case'" WHEN "'when'" THEN "'then'" ELSE "'else'"
 %token END "'end'" TRUE "'true'" FALSE "'false'"
+%token ARRIVAL "'arrival'" MAX_AHEAD "'max_ahead'" UNIQUE "'unique'" NONE "'none'" SESSION "'session'"
 %token NE "'!='" LE "'<='" GE "'>='" CONCAT "'||'"
 
 %nterm <name> name
@@ -321,6 +322,9 @@ source_members:
           case SM_LATENESS: ptrvec_push(pc->mem, &s->latenesses, $2.expr); break;
           case SM_EXPECT: ptrvec_push(pc->mem, &s->expects, $2.expr); break;
           case SM_TABLE: ptrvec_push(pc->mem, &s->tables, $2.expr); break;
+          case SM_ARRIVAL: ptrvec_push(pc->mem, &s->arrivals, $2.name); break;
+          case SM_MAX_AHEAD: ptrvec_push(pc->mem, &s->max_aheads, $2.expr); break;
+          case SM_UNIQUE: ptrvec_push(pc->mem, &s->uniques, $2.name); break;
           }
       }
   | source_members error NEWLINE { $$ = $1; yyerrok; }
@@ -331,6 +335,10 @@ source_member:
   | TIME name { $$ = (src_member){.kind = SM_TIME, .name = name_copy(pc, $2)}; }
   | SEQ name { $$ = (src_member){.kind = SM_SEQ, .name = name_copy(pc, $2)}; }
   | LATENESS duration { $$ = (src_member){.kind = SM_LATENESS, .expr = $2}; }
+  | ARRIVAL name { $$ = (src_member){.kind = SM_ARRIVAL, .name = name_copy(pc, $2)}; }
+  | MAX_AHEAD duration { $$ = (src_member){.kind = SM_MAX_AHEAD, .expr = $2}; }
+  | MAX_AHEAD NONE { $$ = (src_member){.kind = SM_MAX_AHEAD, .expr = new_expr(pc, AST_NULL, @2)}; }
+  | UNIQUE name { $$ = (src_member){.kind = SM_UNIQUE, .name = name_copy(pc, $2)}; }
   | EXPECT expr { $$ = (src_member){.kind = SM_EXPECT, .expr = $2.e}; }
   | TABLE_M STRING
       {
@@ -1112,7 +1120,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, yyscan_t scanner, pars
         hint = hint_buf;
     } else if (n == 1 && has[YYSYMBOL_DURATION] &&
                (tok == YYSYMBOL_INT || tok == YYSYMBOL_FLOAT)) {
-        hint = "a duration is a whole number followed by ms, s, m, h or d, as in 10m";
+        hint = "a duration is a whole number followed by ms, s, m, h, d or w, as in 10m";
     } else if (tok == YYTRANSLATE('*') && prev == YYTRANSLATE('(')) {
         hint = "write count() to count rows";
     } else if (literal_group) {

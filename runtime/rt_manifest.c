@@ -321,8 +321,8 @@ static void *grow(mparse *m, void **arr, int *n, size_t elem)
 
 static bool parse_source(mparse *m)
 {
-    if (m->ntoks != 8)
-        return fail(m, "a 'source' line takes 7 values, found %d", m->ntoks - 1);
+    if (m->ntoks != 11)
+        return fail(m, "a 'source' line takes 10 values, found %d", m->ntoks - 1);
     rt_prog_source *s = grow(m, (void **)&m->p->sources, &m->p->nsources, sizeof *s);
     if (!s)
         return false;
@@ -332,7 +332,10 @@ static bool parse_source(mparse *m)
         !get_count(m, 3, "field count", &s->nfields) ||
         !get_index(m, 4, -1, s->nfields - 1, "time field", &s->time_field) ||
         !get_index(m, 5, -1, s->nfields - 1, "seq field", &s->seq_field) ||
-        !get_int(m, 6, 0, INT64_MAX, "lateness", &lateness) || !get_count(m, 7, "expect count", &s->nexpects))
+        !get_int(m, 6, 0, INT64_MAX, "lateness", &lateness) || !get_count(m, 7, "expect count", &s->nexpects) ||
+        !get_index(m, 8, -1, s->nfields - 1, "arrival field", &s->arrival_field) ||
+        !get_int(m, 9, -1, INT64_MAX, "max_ahead", &s->max_ahead_us) ||
+        !get_index(m, 10, -1, s->nfields - 1, "unique field", &s->unique_field))
         return false;
     s->kind = (rt_source_kind)kind;
     s->lateness_us = lateness;
@@ -359,13 +362,20 @@ static bool parse_source(mparse *m)
     }
     /* Checks that need the fields. */
     if (s->kind == RT_SOURCE_REQUEST) {
-        if (s->time_field != -1 || s->seq_field != -1 || s->lateness_us != 0 || s->nexpects != 0)
-            return fail(m, "request source '%s' has a time, seq, lateness or expect", s->name);
+        if (s->time_field != -1 || s->seq_field != -1 || s->lateness_us != 0 || s->nexpects != 0 ||
+            s->arrival_field != -1 || s->max_ahead_us != -1 || s->unique_field != -1)
+            return fail(m, "request source '%s' has a time, seq, lateness, expect or arrival rule", s->name);
     } else {
         if (s->time_field < 0 || s->fields[s->time_field].type != RT_TIMESTAMP)
             return fail(m, "source '%s' needs a timestamp time field", s->name);
         if (s->seq_field >= 0 && s->fields[s->seq_field].type != RT_INT)
             return fail(m, "the seq field of source '%s' is not an int", s->name);
+        if (s->arrival_field >= 0 &&
+            (s->fields[s->arrival_field].type != RT_TIMESTAMP || !s->fields[s->arrival_field].not_null))
+            return fail(m, "the arrival field of source '%s' is not a timestamp not null", s->name);
+        if (s->unique_field >= 0 && s->fields[s->unique_field].type != RT_INT &&
+            s->fields[s->unique_field].type != RT_STRING)
+            return fail(m, "the unique field of source '%s' is not an int or a string", s->name);
     }
     return true;
 }

@@ -48,6 +48,9 @@ typedef struct rt_prog_source {
     int64_t lateness_us;
     int nexpects;
     const char **expects; /* rule texts, for reject reasons */
+    int arrival_field;    /* a timestamp not null field holding the arrival time; -1 when none */
+    int64_t max_ahead_us; /* events more than this after their arrival time are ahead; -1: no limit */
+    int unique_field;     /* an int or string field naming an event; -1 when none */
 } rt_prog_source;
 
 typedef struct rt_prog_feature {

@@ -52,6 +52,9 @@ static void build(fixture *fx)
     ev->time_field = 2;
     ev->seq_field = 3;
     ev->lateness_us = 5000000;
+    ev->arrival_field = -1;
+    ev->max_ahead_us = 3600000000;
+    ev->unique_field = 3;
     ev->nexpects = 2;
     ev->expects = arena_alloc(a, 2 * sizeof *ev->expects);
     ev->expects[0].text = "v >= 0";
@@ -67,6 +70,8 @@ static void build(fixture *fx)
     tb->fields[2] = fld("name", FT_STRING, false);
     tb->time_field = 1;
     tb->seq_field = -1;
+    tb->arrival_field = tb->unique_field = -1;
+    tb->max_ahead_us = PLAN_NO_MAX_AHEAD;
 
     plan_source *rq = &p->sources[2];
     rq->name = "req";
@@ -77,6 +82,8 @@ static void build(fixture *fx)
     rq->fields[1] = fld("amount", FT_FLOAT, false);
     rq->time_field = -1;
     rq->seq_field = -1;
+    rq->arrival_field = rq->unique_field = -1;
+    rq->max_ahead_us = PLAN_NO_MAX_AHEAD;
 
     p->nentities = 1;
     p->entities = arena_alloc(a, sizeof *p->entities);
@@ -191,6 +198,10 @@ static void test_round_trip(void **state)
     assert_int_equal(ev->seq_field, 3);
     assert_int_equal(ev->lateness_us, 5000000);
     assert_int_equal(ev->nexpects, 2);
+    assert_int_equal(ev->arrival_field, -1);
+    assert_int_equal(ev->max_ahead_us, 3600000000);
+    assert_int_equal(ev->unique_field, 3);
+    assert_int_equal(rp->sources[1].max_ahead_us, -1);
     assert_string_equal(ev->expects[1], "s != 'a\"b'");
     assert_int_equal(rp->sources[1].kind, RT_SOURCE_TABLE);
     assert_int_equal(rp->sources[1].seq_field, -1);

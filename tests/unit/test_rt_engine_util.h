@@ -17,12 +17,12 @@
  * ratio = req.x / v.total; service s(req) outputs all five. */
 static const char test_manifest[] =
     "featc-manifest 1\n"
-    "source \"ev\" stream 3 2 -1 10000000 1\n"
+    "source \"ev\" stream 3 2 -1 10000000 1 -1 86400000000 -1\n"
     "field \"user\" int notnull\n"
     "field \"amount\" float null\n"
     "field \"ts\" timestamp notnull\n"
     "expect \"amount >= 0\"\n"
-    "source \"req\" request 2 -1 -1 0 0\n"
+    "source \"req\" request 2 -1 -1 0 0 -1 -1 -1\n"
     "field \"user\" int null\n"
     "field \"x\" float null\n"
     "view \"v\" 0 1 3\n"

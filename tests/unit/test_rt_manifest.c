@@ -17,7 +17,7 @@ static const char fraud[] =
     "featc-manifest 1\n"
     "# comment lines and blank lines are ignored\n"
     "\n"
-    "source \"transactions\" stream 6 5 4 10000000 1\n"
+    "source \"transactions\" stream 6 5 4 10000000 1 -1 86400000000 -1\n"
     "field \"card_id\" string notnull\n"
     "field \"merchant_id\" string null\n"
     "field \"amount\" float null\n"
@@ -25,11 +25,11 @@ static const char fraud[] =
     "field \"offset\" int null\n"
     "field \"ts\" timestamp notnull\n"
     "expect \"amount >= 0 \\\"quoted\\\" \\x09tab\"\n"
-    "source \"customers\" table 3 2 -1 0 0\n"
+    "source \"customers\" table 3 2 -1 0 0 -1 86400000000 -1\n"
     "field \"card_id\" string notnull\n"
     "field \"segment\" string null\n"
     "field \"updated_at\" timestamp notnull\n"
-    "source \"checkout\" request 2 -1 -1 0 0\n"
+    "source \"checkout\" request 2 -1 -1 0 0 -1 -1 -1\n"
     "field \"card_id\" string notnull\n"
     "field \"amount\" float null\n"
     "view \"card_activity\" 0 1 4\n"
@@ -159,7 +159,12 @@ static void test_rejects_defects(void **state)
     expect_error("stream 6 5 4", "stream 6 9 4", "time field 9 is out of range");
     expect_error("stream 6 5 4", "stream 6 4 4", "timestamp time field");
     expect_error("stream 6 5 4", "stream 6 5 3", "seq field");
-    expect_error("10000000 1\n", "-5 1\n", "lateness -5");
+    expect_error("10000000 1 -1", "-5 1 -1", "lateness -5");
+    expect_error("10000000 1 -1 86400000000 -1", "10000000 1 1 86400000000 -1", "arrival field");
+    expect_error("10000000 1 -1 86400000000 -1", "10000000 1 4 86400000000 -1", "arrival field");
+    expect_error("10000000 1 -1 86400000000 -1", "10000000 1 -1 -2 -1", "max_ahead -2");
+    expect_error("10000000 1 -1 86400000000 -1", "10000000 1 -1 86400000000 5", "unique field");
+    expect_error("10000000 1 -1 86400000000 -1", "10000000 1 -1 86400000000", "takes 10 values");
     expect_error("view \"card_activity\" 0 1 4", "view \"card_activity\" 2 1 4", "request source");
     expect_error("view \"card_activity\" 0 1 4", "view \"card_activity\" 7 1 4", "source 7");
     expect_error("key string 0", "key int 0", "key 0 of view 'card_activity' is a int");
@@ -184,10 +189,10 @@ static void test_rejects_defects(void **state)
     expect_error("end\n", "", "truncated");
     expect_error("end\n", "end\nend\n", "after the 'end'");
     expect_error("end\n", "bogus 1\nend\n", "unknown record 'bogus'");
-    expect_error("block \"checkout_risk\"", "source \"x\" request 0 -1 -1 0 0\nblock \"checkout_risk\"", "must come before");
-    expect_error("source \"customers\"", "source \"x\" table 0 -1 -1 0 0\nsource \"customers\"",
+    expect_error("block \"checkout_risk\"", "source \"x\" request 0 -1 -1 0 0 -1 -1 -1\nblock \"checkout_risk\"", "must come before");
+    expect_error("source \"customers\"", "source \"x\" table 0 -1 -1 0 0 -1 86400000000 -1\nsource \"customers\"",
                  "needs a timestamp time field");
-    expect_error("source \"customers\"", "source \"transactions\" table 0 -1 -1 0 0\nsource \"customers\"",
+    expect_error("source \"customers\"", "source \"transactions\" table 0 -1 -1 0 0 -1 86400000000 -1\nsource \"customers\"",
                  "declared twice");
     expect_error("service \"fraud_v1\" 2 1 2 1 3", "service \"fraud_v1\" 2 1 2 1 999999999", "more than the lines");
 }

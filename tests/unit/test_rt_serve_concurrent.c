@@ -17,7 +17,7 @@
  * four. count_distinct reads a set built per query: the part shared state would race on. */
 static const char distinct_manifest[] =
     "featc-manifest 1\n"
-    "source \"ev\" stream 3 2 -1 0 0\n"
+    "source \"ev\" stream 3 2 -1 0 0 -1 86400000000 -1\n"
     "field \"user\" int notnull\n"
     "field \"item\" int null\n"
     "field \"ts\" timestamp notnull\n"
