@@ -1,4 +1,4 @@
-/* rt_reject.c - the reject log: one line per rejected or late event, and counts per source. */
+/* rt_reject.c - the reject log: one line per refused event (invalid, ahead, late, duplicate), and counts per source and reason. */
 #include "rt_reject.h"
 
 #include "rt_time.h"
@@ -13,8 +13,7 @@
 
 typedef struct reject_source {
     char *name;
-    uint64_t rejected;
-    uint64_t late;
+    uint64_t n[RT_REJECT_NKINDS];
 } reject_source;
 
 struct rt_reject_log {
@@ -25,9 +24,13 @@ struct rt_reject_log {
     int nsources;
     int cap;
     reject_source *sources;
-    uint64_t rejected;
-    uint64_t late;
+    uint64_t n[RT_REJECT_NKINDS];
 };
+
+const char *rt_reject_kind_name(rt_reject_kind k) {
+    static const char *const names[RT_REJECT_NKINDS] = {"invalid", "ahead", "late", "duplicate"};
+    return k >= 0 && k < RT_REJECT_NKINDS ? names[k] : "?";
+}
 
 rt_reject_log *rt_reject_log_open(const char *path, char *err, size_t errlen) {
     rt_reject_log *log = calloc(1, sizeof *log);
@@ -104,27 +107,20 @@ static void write_line(rt_reject_log *log, const char *source, const char *file,
 }
 
 static void record(rt_reject_log *log, const char *source, const char *file, uint64_t line, const char *reason,
-                   bool late) {
+                   rt_reject_kind kind) {
     if (!log)
         return;
     pthread_mutex_lock(&log->lock);
     reject_source *s = source_counts(log, source);
-    if (s) {
-        if (late)
-            s->late++;
-        else
-            s->rejected++;
-    }
-    if (late)
-        log->late++;
-    else
-        log->rejected++;
+    if (s)
+        s->n[kind]++;
+    log->n[kind]++;
     write_line(log, source, file, line, reason);
     pthread_mutex_unlock(&log->lock);
 }
 
 void rt_reject(rt_reject_log *log, const char *source, const char *file, uint64_t line, const char *reason) {
-    record(log, source, file, line, reason, false);
+    record(log, source, file, line, reason, RT_REJECT_INVALID);
 }
 
 void rt_reject_late(rt_reject_log *log, const char *source, const char *file, uint64_t line, int64_t event_us,
@@ -134,40 +130,57 @@ void rt_reject_late(rt_reject_log *log, const char *source, const char *file, ui
     rt_time_format(watermark_us, wm);
     snprintf(reason, sizeof reason, "late: event time %s is before watermark %s minus lateness %s", ev, wm,
              rt_reject_duration(lateness_us, lat));
-    record(log, source, file, line, reason, true);
+    record(log, source, file, line, reason, RT_REJECT_LATE);
 }
 
-/* Reads one counter under the lock. */
-static uint64_t count(rt_reject_log *log, const char *source, bool late) {
+void rt_reject_ahead(rt_reject_log *log, const char *source, const char *file, uint64_t line, int64_t event_us,
+                     int64_t arrival_us, int64_t max_ahead_us) {
+    char ev[RT_TIME_BUF], ar[RT_TIME_BUF], d[32], reason[160];
+    rt_time_format(event_us, ev);
+    rt_time_format(arrival_us, ar);
+    snprintf(reason, sizeof reason, "ahead: event time %s is more than %s after its arrival time %s", ev,
+             rt_reject_duration(max_ahead_us, d), ar);
+    record(log, source, file, line, reason, RT_REJECT_AHEAD);
+}
+
+void rt_reject_duplicate(rt_reject_log *log, const char *source, const char *file, uint64_t line,
+                         const char *field, const char *value_text, int64_t event_us) {
+    char ev[RT_TIME_BUF], reason[512];
+    rt_time_format(event_us, ev);
+    snprintf(reason, sizeof reason, "duplicate: %s %s at event time %s was already accepted", field, value_text, ev);
+    record(log, source, file, line, reason, RT_REJECT_DUPLICATE);
+}
+
+uint64_t rt_reject_kind_count(rt_reject_log *log, const char *source, rt_reject_kind kind) {
     if (!log)
         return 0;
     uint64_t n = 0;
     pthread_mutex_lock(&log->lock);
     if (!source) {
-        n = late ? log->late : log->rejected;
+        n = log->n[kind];
     } else {
         for (int i = 0; i < log->nsources; i++)
             if (strcmp(log->sources[i].name, source) == 0)
-                n = late ? log->sources[i].late : log->sources[i].rejected;
+                n = log->sources[i].n[kind];
     }
     pthread_mutex_unlock(&log->lock);
     return n;
 }
 
 uint64_t rt_reject_count(rt_reject_log *log, const char *source) {
-    return count(log, source, false);
+    return rt_reject_kind_count(log, source, RT_REJECT_INVALID);
 }
 
 uint64_t rt_reject_late_count(rt_reject_log *log, const char *source) {
-    return count(log, source, true);
+    return rt_reject_kind_count(log, source, RT_REJECT_LATE);
 }
 
 uint64_t rt_reject_total(rt_reject_log *log) {
-    return count(log, NULL, false);
+    return rt_reject_kind_count(log, NULL, RT_REJECT_INVALID);
 }
 
 uint64_t rt_reject_late_total(rt_reject_log *log) {
-    return count(log, NULL, true);
+    return rt_reject_kind_count(log, NULL, RT_REJECT_LATE);
 }
 
 /* Appends s[0..n) to dst if it fits whole (with the NUL); returns false otherwise. */

@@ -1,4 +1,4 @@
-/* rt_reject.h - the reject log: one line per rejected or late event, and counts per source. */
+/* rt_reject.h - the reject log: one line per refused event (invalid, ahead, late, duplicate), and counts per source and reason. */
 #ifndef FEATRT_REJECT_H
 #define FEATRT_REJECT_H
 
@@ -7,6 +7,20 @@
 #include <stdint.h>
 
 typedef struct rt_reject_log rt_reject_log;
+
+/* Why an event was refused: the arrival rules, in the order they are tried. The names
+ * ("invalid", "ahead", "late", "duplicate") start each reason text but "invalid", and name
+ * the counters in metrics and reports. */
+typedef enum rt_reject_kind {
+    RT_REJECT_INVALID,
+    RT_REJECT_AHEAD,
+    RT_REJECT_LATE,
+    RT_REJECT_DUPLICATE,
+} rt_reject_kind;
+#define RT_REJECT_NKINDS 4
+
+/* "invalid", "ahead", "late" or "duplicate". */
+const char *rt_reject_kind_name(rt_reject_kind k);
 
 /* Opens a reject log writing to path (created or truncated), to stderr when path is "-",
  * or counting only when path is NULL. Returns NULL with a message in err on failure.
@@ -29,7 +43,25 @@ void rt_reject(rt_reject_log *log, const char *source, const char *file, uint64_
 void rt_reject_late(rt_reject_log *log, const char *source, const char *file, uint64_t line, int64_t event_us,
                     int64_t watermark_us, int64_t lateness_us);
 
-/* Counts for one source (0 for a source never seen), and over all sources. */
+/* Records an event stamped more than max_ahead after its arrival time, with the reason
+ *     ahead: event time X is more than D after its arrival time A
+ * Counted as ahead. */
+void rt_reject_ahead(rt_reject_log *log, const char *source, const char *file, uint64_t line, int64_t event_us,
+                     int64_t arrival_us, int64_t max_ahead_us);
+
+/* Records a repeat of an accepted event, with the reason
+ *     duplicate: FIELD VALUE at event time X was already accepted
+ * (VALUE as text: an int in decimal, a string quoted and cut as rt_reject_excerpt does).
+ * Counted as duplicate. */
+void rt_reject_duplicate(rt_reject_log *log, const char *source, const char *file, uint64_t line,
+                         const char *field, const char *value_text, int64_t event_us);
+
+/* The count of one kind for one source (0 for a source never seen), or over all sources
+ * when source is NULL. */
+uint64_t rt_reject_kind_count(rt_reject_log *log, const char *source, rt_reject_kind kind);
+
+/* Counts for one source (0 for a source never seen), and over all sources: invalid
+ * (rt_reject_count) and late events. */
 uint64_t rt_reject_count(rt_reject_log *log, const char *source);
 uint64_t rt_reject_late_count(rt_reject_log *log, const char *source);
 uint64_t rt_reject_total(rt_reject_log *log);

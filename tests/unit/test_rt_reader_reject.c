@@ -45,6 +45,13 @@ static void test_log_lines_and_counts(void **state) {
     rt_reject(log, "users", NULL, 3, "from a request");
     rt_reject_late(log, "tx", "events.jsonl", 9, 1000000, 20000000, 10000000);
     rt_reject_late(log, "tx", "e.csv", 10, -1, 0, 250000);
+    rt_reject_ahead(log, "tx", "e.csv", 11, 4102444800000000, 1765152000000000, 86400000000);
+    rt_reject_duplicate(log, "tx", "e.csv", 12, "txn_id", "\"t-1\"", 3000000);
+    assert_int_equal(rt_reject_kind_count(log, "tx", RT_REJECT_AHEAD), 1);
+    assert_int_equal(rt_reject_kind_count(log, "tx", RT_REJECT_DUPLICATE), 1);
+    assert_int_equal(rt_reject_kind_count(log, NULL, RT_REJECT_DUPLICATE), 1);
+    assert_int_equal(rt_reject_kind_count(log, "users", RT_REJECT_AHEAD), 0);
+    assert_string_equal(rt_reject_kind_name(RT_REJECT_DUPLICATE), "duplicate");
     assert_int_equal(rt_reject_count(log, "tx"), 2);
     assert_int_equal(rt_reject_count(log, "users"), 1);
     assert_int_equal(rt_reject_count(log, "nobody"), 0);
@@ -61,7 +68,11 @@ static void test_log_lines_and_counts(void **state) {
                         "events.jsonl:9: source 'tx': late: event time 1970-01-01T00:00:01.000000Z is before "
                         "watermark 1970-01-01T00:00:20.000000Z minus lateness 10s\n"
                         "e.csv:10: source 'tx': late: event time 1969-12-31T23:59:59.999999Z is before "
-                        "watermark 1970-01-01T00:00:00.000000Z minus lateness 250ms\n");
+                        "watermark 1970-01-01T00:00:00.000000Z minus lateness 250ms\n"
+                        "e.csv:11: source 'tx': ahead: event time 2100-01-01T00:00:00.000000Z is more than 1d "
+                        "after its arrival time 2025-12-08T00:00:00.000000Z\n"
+                        "e.csv:12: source 'tx': duplicate: txn_id \"t-1\" at event time "
+                        "1970-01-01T00:00:03.000000Z was already accepted\n");
     free(text);
     unlink(path);
     free(path);
