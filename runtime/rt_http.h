@@ -33,6 +33,7 @@ struct rt_server {
     rt_metrics *metrics;
     http_service *services;
     FILE **state_logs; /* per source, when a state directory is used (else NULL) */
+    int state_lock_fd; /* holds the state directory's exclusive lock (-1: none) */
     struct MHD_Daemon *mhd;
     int listen_fd;
     int port;

@@ -2,12 +2,14 @@
 #include "rt_http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,7 +46,83 @@ static char *state_log_path(const char *dir, const char *name)
     return p;
 }
 
-/* Replays each source's state log, then opens it for appending. */
+/* Takes the state directory's exclusive lock (DIR/lock, held until the server is freed):
+ * two servers writing one directory would interleave and corrupt its logs. */
+static bool lock_state(rt_server *s, const char *dir, char *err, size_t errlen)
+{
+    char *path = malloc(strlen(dir) + 8);
+    if (!path) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    sprintf(path, "%s/lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open the lock file '%s': %s", path, strerror(errno));
+        free(path);
+        return false;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            snprintf(err, errlen,
+                     "state directory '%s' is in use by another running server (it holds '%s'); "
+                     "stop that server or give this one another --state directory",
+                     dir, path);
+        else
+            snprintf(err, errlen, "cannot lock '%s': %s", path, strerror(errno));
+        close(fd);
+        free(path);
+        return false;
+    }
+    free(path);
+    s->state_lock_fd = fd;
+    return true;
+}
+
+/* Cuts a torn last line (bytes after the last line break: a write that a crash cut short,
+ * never acknowledged) off the state log at path, so that the next appended event does not
+ * run on from it. Reports what it cut to stderr. False with a message on an I/O error. */
+static bool repair_tail(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return true;
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0;
+    off_t end = ok ? st.st_size : 0, keep = end;
+    char buf[4096];
+    while (ok && keep > 0) {
+        off_t from = keep > (off_t)sizeof buf ? keep - (off_t)sizeof buf : 0;
+        ssize_t n = pread(fd, buf, (size_t)(keep - from), from);
+        if (n != keep - from) {
+            ok = false;
+            break;
+        }
+        char *nl = memrchr(buf, '\n', (size_t)n);
+        if (nl) {
+            keep = from + (nl - buf) + 1;
+            break;
+        }
+        keep = from;
+    }
+    if (ok && keep < end) {
+        ok = ftruncate(fd, keep) == 0 && fsync(fd) == 0;
+        if (ok)
+            fprintf(stderr, "featc: %s: dropped a torn last line of %lld bytes (a write cut short, never acknowledged)\n",
+                    path, (long long)(end - keep));
+    }
+    if (!ok)
+        snprintf(err, errlen, "cannot repair the end of '%s': %s", path, strerror(errno));
+    close(fd);
+    return ok;
+}
+
+/* Locks the state directory, then replays each source's state log (its torn tail cut off
+ * first) and opens it for appending. */
 static bool open_state(rt_server *s, char *err, size_t errlen)
 {
     const char *dir = s->cfg.state_dir;
@@ -52,6 +130,8 @@ static bool open_state(rt_server *s, char *err, size_t errlen)
         snprintf(err, errlen, "cannot create state directory '%s': %s", dir, strerror(errno));
         return false;
     }
+    if (!lock_state(s, dir, err, errlen))
+        return false;
     s->state_logs = calloc((size_t)s->p->nsources + 1, sizeof *s->state_logs);
     if (!s->state_logs) {
         snprintf(err, errlen, "out of memory");
@@ -65,7 +145,7 @@ static bool open_state(rt_server *s, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return false;
         }
-        bool ok = access(path, F_OK) != 0 || load_file(s, src, path, err, errlen);
+        bool ok = repair_tail(path, err, errlen) && (access(path, F_OK) != 0 || load_file(s, src, path, err, errlen));
         if (ok) {
             s->state_logs[src] = fopen(path, "a");
             if (!s->state_logs[src]) {
@@ -95,6 +175,7 @@ rt_server *rt_server_new(const rt_program *p, const rt_fn_table *fns, const rt_s
     s->p = p;
     s->cfg = *config;
     s->listen_fd = -1;
+    s->state_lock_fd = -1;
     if (!s->cfg.max_body)
         s->cfg.max_body = RT_SERVE_MAX_BODY;
     if (!s->cfg.timeout_s)
@@ -216,6 +297,8 @@ void rt_server_free(rt_server *s)
         if (s->state_logs[i])
             fclose(s->state_logs[i]);
     free(s->state_logs);
+    if (s->state_lock_fd >= 0)
+        close(s->state_lock_fd); /* releases the lock, after the logs are closed */
     rt_http_services_free(s);
     rt_metrics_free(s->metrics);
     if (!rt_reject_log_close(s->rejects))

@@ -165,6 +165,55 @@ static void test_state_directory(void **state)
     free(sd);
 }
 
+/* A second server on a state directory in use refuses to start, with a message naming the
+ * directory; once the first is gone the directory can be used again. */
+static void test_state_directory_lock(void **state)
+{
+    fixture *f = *state;
+    char *sd = test_path(f->dir, "state");
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .state_dir = sd, .retain_us = -1};
+    rt_server *first = new_server(f, &cfg);
+    char err[512] = "";
+    rt_server *second = rt_server_new(f->p, &test_fns, &cfg, err, sizeof err);
+    assert_null(second);
+    assert_non_null(strstr(err, "is in use by another running server"));
+    assert_non_null(strstr(err, sd));
+    expect(first, "POST", "/v1/events/ev", "{\"user\":1,\"amount\":5,\"ts\":100}", 200, "\"accepted\":1");
+    rt_server_free(first);
+    rt_server *third = f->s = new_server(f, &cfg);
+    expect(third, "POST", "/v1/features/s", "{\"user\":1,\"x\":5,\"at\":200}", 200, "\"v__total\":5");
+    free(sd);
+}
+
+/* A crash in the middle of a write leaves a torn last line in a state log. On restart it
+ * is cut off, so an event acknowledged after the restart is a line of its own: it and the
+ * events acknowledged before the crash all count after the next restart. */
+static void test_state_log_torn_tail(void **state)
+{
+    fixture *f = *state;
+    char *sd = test_path(f->dir, "state");
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .state_dir = sd, .retain_us = -1};
+    rt_server *s = new_server(f, &cfg);
+    expect(s, "POST", "/v1/events/ev", "{\"user\":1,\"amount\":5,\"ts\":100}", 200, "\"accepted\":1");
+    rt_server_free(s);
+    char *log = test_path(sd, "ev.jsonl");
+    FILE *fp = fopen(log, "a");
+    assert_non_null(fp);
+    fputs("{\"user\":1,\"amount\":7,\"t", fp); /* cut short: never acknowledged */
+    fclose(fp);
+    s = new_server(f, &cfg);
+    expect(s, "POST", "/v1/events/ev", "{\"user\":1,\"amount\":2,\"ts\":101}", 200, "\"accepted\":1");
+    rt_server_free(s);
+    char *text = test_read(log);
+    assert_string_equal(text, "{\"user\":1,\"amount\":5,\"ts\":100.000000}\n"
+                              "{\"user\":1,\"amount\":2,\"ts\":101.000000}\n");
+    free(text);
+    s = f->s = new_server(f, &cfg);
+    expect(s, "POST", "/v1/features/s", "{\"user\":1,\"x\":7,\"at\":200}", 200, "\"v__total\":7");
+    free(log);
+    free(sd);
+}
+
 static void test_start_problems(void **state)
 {
     fixture *f = *state;
@@ -400,6 +449,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_endpoints, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_directory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_directory_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_log_torn_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_over_socket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
