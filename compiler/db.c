@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -61,34 +62,54 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Returns a malloc'd copy of url with the password of a scheme://user:password@host
- * authority and any password=... query parameter replaced by "***". */
+/* Appends "***" for a value starting at p and returns where the value ends: at a
+ * separator of URI queries (& #) or of keyword lists (whitespace), or at a closing quote
+ * when the value is quoted ('...'). */
+static const char *mask_value(strbuf *b, const char *p)
+{
+    strbuf_append(b, "***");
+    if (*p == '\'') {
+        for (p++; *p && *p != '\''; p++)
+            if (*p == '\\' && p[1])
+                p++;
+        return *p ? p + 1 : p;
+    }
+    return p + strcspn(p, "&# \t\r\n");
+}
+
+/* Returns a malloc'd copy of url safe to print: the password of a scheme://user:password@
+ * authority (everything from the first ':' after the user to the last '@' of the whole
+ * text, so that an unescaped '@' or '/' in a password cannot leak a part of it) and every
+ * password=... value (URI query or keyword form, any case, spaces around '=') replaced by
+ * "***". */
 static char *db_redact_url(const char *url)
 {
     strbuf b = STRBUF_INIT;
-    const char *auth = strstr(url, "://");
     const char *p = url;
+    const char *auth = strstr(url, "://");
     if (auth) {
         auth += 3;
-        size_t alen = strcspn(auth, "/?#");
-        const char *at = NULL;
-        for (size_t i = 0; i < alen; i++)
-            if (auth[i] == '@')
-                at = auth + i;
-        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-        if (colon) {
-            strbuf_append_n(&b, url, (size_t)(colon + 1 - url));
+        const char *at = strrchr(auth, '@');
+        size_t user = strcspn(auth, ":@");
+        if (at && auth + user < at) {
+            strbuf_append_n(&b, url, (size_t)(auth + user + 1 - url));
             strbuf_append(&b, "***");
             p = at;
         }
     }
     while (*p) {
-        if ((*p == '?' || *p == '&') && strncasecmp(p + 1, "password=", 9) == 0) {
-            strbuf_append_n(&b, p, 10);
-            strbuf_append(&b, "***");
-            p += 10;
-            p += strcspn(p, "&#");
-            continue;
+        if (strncasecmp(p, "password", 8) == 0 && (p == url || !isalnum((unsigned char)p[-1]))) {
+            const char *q = p + 8;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q == '=') {
+                q++;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                strbuf_append_n(&b, p, (size_t)(q - p));
+                p = mask_value(&b, q);
+                continue;
+            }
         }
         strbuf_append_char(&b, *p++);
     }

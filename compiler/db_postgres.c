@@ -117,19 +117,65 @@ static int pq_exec(db_conn *base, const char *sql, char *err, size_t errlen)
     return rc;
 }
 
+/* Copies libpq's message msg to out[cap] on one line, with every occurrence of secret
+ * (when not empty) and, with hide_quoted, every double-quoted part replaced by "***":
+ * libpq quotes the pieces of the URI it works with (a piece it cannot parse, a host name),
+ * and with an unescaped '@' or a bad escape in a password such a piece holds a part of
+ * it. The host and port stay visible in the masked URL the caller prints. */
+static void pq_masked(const char *msg, const char *secret, bool hide_quoted, char *out, size_t cap)
+{
+    size_t n = 0, slen = secret ? strlen(secret) : 0;
+    assert(cap > 0);
+    for (const char *p = msg; *p && n + 6 < cap;) {
+        if (slen && strncmp(p, secret, slen) == 0) {
+            memcpy(out + n, "***", 3);
+            n += 3;
+            p += slen;
+        } else if (hide_quoted && *p == '"' && strchr(p + 1, '"')) {
+            memcpy(out + n, "\"***\"", 5); /* fits: the loop leaves 4 bytes and the NUL */
+            n += 5;
+            p = strchr(p + 1, '"') + 1;
+        } else {
+            out[n++] = *p == '\n' || *p == '\r' ? ' ' : *p;
+            p++;
+        }
+    }
+    while (n > 0 && out[n - 1] == ' ')
+        n--;
+    out[n] = '\0';
+}
+
 db_conn *db_postgres_open(const char *uri, const char *label, char *err, size_t errlen)
 {
+    /* Parsed first, so that a malformed URI is explained without echoing it and the
+     * password is known, to be masked in whatever libpq says later. */
+    char *perr = NULL, msg_buf[512];
+    PQconninfoOption *opts = PQconninfoParse(uri, &perr);
+    if (!opts) {
+        pq_masked(perr ? perr : "out of memory", NULL, true, msg_buf, sizeof msg_buf);
+        db_errf(err, errlen, "cannot connect to PostgreSQL at %s: malformed URI: %s", label, msg_buf);
+        PQfreemem(perr);
+        return NULL;
+    }
+    char *password = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val && !(password = strdup(o->val)))
+            abort();
+    PQconninfoFree(opts);
     /* Later entries override what the URI says; earlier ones are defaults it may override. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding", NULL};
     const char *vals[] = {"10", "featc", uri, "UTF8", NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (!pg) {
         db_errf(err, errlen, "cannot connect to PostgreSQL at %s: out of memory", label);
+        free(password);
         return NULL;
     }
     if (PQstatus(pg) != CONNECTION_OK) {
-        db_errf(err, errlen, "cannot connect to PostgreSQL at %s: %s", label, PQerrorMessage(pg));
+        pq_masked(PQerrorMessage(pg), password, true, msg_buf, sizeof msg_buf);
+        db_errf(err, errlen, "cannot connect to PostgreSQL at %s: %s", label, msg_buf);
         PQfinish(pg);
+        free(password);
         return NULL;
     }
     PQsetNoticeProcessor(pg, pq_ignore_notice, NULL);
@@ -158,13 +204,16 @@ db_conn *db_postgres_open(const char *uri, const char *label, char *err, size_t 
                 "SELECT set_config('work_mem', '256MB', false) FROM pg_settings WHERE name = 'work_mem' "
                 "AND source <> 'client' AND setting::bigint < 262144",
                 msg, sizeof msg)) {
-        db_errf(err, errlen, "cannot set up the PostgreSQL session at %s: %s", label,
-                PQstatus(pg) == CONNECTION_OK ? msg : PQerrorMessage(pg));
+        pq_masked(PQstatus(pg) == CONNECTION_OK ? msg : PQerrorMessage(pg), password, true, msg_buf,
+                  sizeof msg_buf);
+        db_errf(err, errlen, "cannot set up the PostgreSQL session at %s: %s", label, msg_buf);
         PQfinish(pg);
+        free(password);
         free(c->base.label);
         free(c);
         return NULL;
     }
+    free(password);
     return &c->base;
 }
 

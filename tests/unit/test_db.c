@@ -1089,6 +1089,24 @@ static void test_open_errors(void **state)
     expect_open_error("postgres://127.0.0.1:1/x?password=hunter2&connect_timeout=5",
                       "postgres://127.0.0.1:1/x?password=***&connect_timeout=5", "hunter2");
     expect_open_error("postgresql://127.0.0.1:notaport/x", "port", NULL);
+    /* Odd URLs: libpq's own messages quote pieces of a URI it cannot parse, and a password
+     * may hold '@', '/' or bad percent escapes; none of it reaches a message. */
+    static const char *const odd[][2] = {
+        {"postgresql://u:hun%zzter2@127.0.0.1:1/x", "ter2"},
+        {"postgresql://u:hunter2@[::1/x", "hunter2"},
+        {"postgresql://u:hunter2@[::1", "hunter2"},
+        {"postgresql://u:hun@ter2@127.0.0.1:1/x?connect_timeout=5", "ter2"},
+        {"postgresql://u:hun/ter2@127.0.0.1:1/x?connect_timeout=5", "ter2"},
+        {"postgresql://u:hunter2@127.0.0.1:1/x?sslmode=bogus", "hunter2"},
+        {"postgresql://127.0.0.1:1/x?password=hunter2&bogus=1", "hunter2"},
+        {"postgresql://127.0.0.1:1/x?PASSWORD=hunter2&connect_timeout=5", "hunter2"},
+        {"postgresql://127.0.0.1:1/x?password=hun%zzter2", "ter2"},
+        {"host=127.0.0.1 port=1 password=hunter2", "hunter2"},
+        {"host=127.0.0.1 password = 'hun ter2' port=1", "ter2"},
+        {"postgresql://u:%68unter2@127.0.0.1:1/x?connect_timeout=5", "unter2"},
+    };
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++)
+        expect_open_error(odd[i][0], "", odd[i][1]);
     expect_open_error("postgresql://%zz", "cannot connect to PostgreSQL", NULL);
 }
 
