@@ -35,6 +35,7 @@ struct rt_server {
     FILE **state_logs; /* per source, when a state directory is used (else NULL) */
     int state_lock_fd; /* holds the state directory's exclusive lock (-1: none) */
     struct MHD_Daemon *mhd;
+    _Atomic size_t buffered; /* bytes of request bodies held by all connections */
     int listen_fd;
     int port;
 };

@@ -2,19 +2,63 @@
 #include "rt_http.h"
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 /* Bytes of libmicrohttpd's memory pool per connection (request line, headers, buffers). */
 #define RT_HTTP_CONN_MEMORY ((size_t)16 << 10)
 
-/* One request in flight: its body so far. */
+/* Why a request's body is being discarded instead of kept. */
+typedef enum body_refusal { KEEP_BODY, TOO_LARGE, SERVER_BUSY } body_refusal;
+
+/* One request in flight: its body so far (cap bytes counted in the server's buffered
+ * total), and when its headers were complete. */
 typedef struct http_conn {
     char *body;
     size_t len;
     size_t cap;
-    bool too_large;
+    body_refusal refused;
+    struct timespec started;
 } http_conn;
+
+/* Gives back a connection's body buffer and its share of the buffered total. */
+static void drop_body(rt_server *s, http_conn *hc)
+{
+    atomic_fetch_sub(&s->buffered, hc->cap);
+    free(hc->body);
+    hc->body = NULL;
+    hc->len = hc->cap = 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Counts Content-Length headers and whether two of them differ. */
+typedef struct length_headers {
+    int n;
+    const char *first;
+    bool differ;
+} length_headers;
+
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    length_headers *lh = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (lh->n++ == 0)
+        lh->first = value;
+    else if (strcmp(lh->first ? lh->first : "", value ? value : "") != 0)
+        lh->differ = true;
+    return MHD_YES;
+}
 
 static enum MHD_Result send_response(struct MHD_Connection *c, rt_http_response *r)
 {
@@ -34,10 +78,14 @@ static enum MHD_Result send_response(struct MHD_Connection *c, rt_http_response 
     return ret;
 }
 
-static enum MHD_Result too_large(rt_server *s, struct MHD_Connection *c)
+static enum MHD_Result refuse(rt_server *s, struct MHD_Connection *c, body_refusal why)
 {
     rt_http_response r = {0};
-    rt_http_error(&r, 413, "the body is larger than the limit of %zu bytes", s->cfg.max_body);
+    if (why == TOO_LARGE)
+        rt_http_error(&r, 413, "the body is larger than the limit of %zu bytes", s->cfg.max_body);
+    else
+        rt_http_error(&r, 503, "the server holds too many request bodies at once (%zu bytes); retry later",
+                      s->cfg.max_buffered);
     return send_response(c, &r);
 }
 
@@ -52,32 +100,56 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!hc)
             return MHD_NO;
         *con_cls = hc;
+        clock_gettime(CLOCK_MONOTONIC, &hc->started);
+        /* Two different lengths: a proxy in front may frame the body by the other one
+         * (request smuggling). Answered before the body is read; MHD then closes. */
+        length_headers lh = {0};
+        MHD_get_connection_values(c, MHD_HEADER_KIND, count_length, &lh);
+        if (lh.differ) {
+            rt_http_response r = {0};
+            rt_http_error(&r, 400, "the request has Content-Length headers that differ");
+            return send_response(c, &r);
+        }
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body) {
-            hc->too_large = true;
-            return too_large(s, c); /* answered before the body is read; MHD then closes */
+            hc->refused = TOO_LARGE;
+            return refuse(s, c, TOO_LARGE); /* answered before the body is read; MHD then closes */
         }
         return MHD_YES;
     }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (hc->too_large)
+        if (hc->refused)
             return MHD_YES;
         if (n > s->cfg.max_body - hc->len) {
-            hc->too_large = true;
-            free(hc->body);
-            hc->body = NULL;
-            hc->len = hc->cap = 0;
+            hc->refused = TOO_LARGE;
+            drop_body(s, hc);
             return MHD_YES;
+        }
+        if (seconds_since(&hc->started) > (double)s->cfg.body_timeout_s) {
+            /* a trickling body would hold its buffer for ever; MHD cannot answer before the
+             * body is complete, so the connection is closed */
+            drop_body(s, hc);
+            return MHD_NO;
         }
         if (hc->len + n + 1 > hc->cap) {
             size_t cap = hc->cap ? hc->cap : 1024;
             while (cap < hc->len + n + 1)
                 cap *= 2;
+            /* the growth is counted before it is allocated: over the budget, refuse */
+            size_t before = atomic_fetch_add(&s->buffered, cap - hc->cap);
+            if (before + (cap - hc->cap) > s->cfg.max_buffered) {
+                atomic_fetch_sub(&s->buffered, cap - hc->cap);
+                hc->refused = SERVER_BUSY; /* the rest is read and dropped, then answered */
+                drop_body(s, hc);
+                return MHD_YES;
+            }
             char *nb = realloc(hc->body, cap);
-            if (!nb)
+            if (!nb) {
+                atomic_fetch_sub(&s->buffered, cap - hc->cap);
                 return MHD_NO;
+            }
             hc->body = nb;
             hc->cap = cap;
         }
@@ -85,13 +157,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         hc->len += n;
         return MHD_YES;
     }
-    if (hc->too_large)
-        return too_large(s, c);
+    if (hc->refused)
+        return refuse(s, c, hc->refused);
     if (!hc->body) {
         hc->body = malloc(1);
         if (!hc->body)
             return MHD_NO;
         hc->cap = 1;
+        atomic_fetch_add(&s->buffered, 1);
     }
     hc->body[hc->len] = '\0';
     rt_http_response r;
@@ -101,10 +174,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)c, (void)toe;
     http_conn *hc = *con_cls;
     if (hc) {
-        free(hc->body);
+        drop_body(cls, hc);
         free(hc);
         *con_cls = NULL;
     }

@@ -180,6 +180,10 @@ rt_server *rt_server_new(const rt_program *p, const rt_fn_table *fns, const rt_s
         s->cfg.max_body = RT_SERVE_MAX_BODY;
     if (!s->cfg.timeout_s)
         s->cfg.timeout_s = 30;
+    if (!s->cfg.max_buffered)
+        s->cfg.max_buffered = RT_SERVE_MAX_BUFFERED;
+    if (!s->cfg.body_timeout_s)
+        s->cfg.body_timeout_s = 60;
     if (!s->cfg.threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         s->cfg.threads = n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;

@@ -22,9 +22,14 @@ typedef struct rt_serve_config {
     size_t max_body;            /* bytes; 0 means the default, 1 MiB */
     unsigned timeout_s;         /* idle connection timeout; 0 means the default, 30 s */
     unsigned threads;           /* worker threads; 0 means one per CPU (at most 16) */
+    size_t max_buffered;        /* request body bytes held at once over all connections; beyond
+                                   it requests get 503; 0 means the default, 256 MiB */
+    unsigned body_timeout_s;    /* a request whose body is not complete this long after its
+                                   headers has its connection closed; 0 means the default, 60 s */
 } rt_serve_config;
 
 #define RT_SERVE_MAX_BODY ((size_t)1 << 20)
+#define RT_SERVE_MAX_BUFFERED ((size_t)256 << 20)
 #define RT_SERVE_RETAIN_DEFAULT (INT64_C(86400) * 1000000)
 
 typedef struct rt_server rt_server;

@@ -41,6 +41,18 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Starts a server on a free loopback port with cfg. */
+static rt_server *start_cfg(fixture *f, const rt_serve_config *cfg)
+{
+    char err[512];
+    rt_server *s = rt_server_new(f->p, &test_fns, cfg, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    if (!rt_server_start(s, err, sizeof err))
+        fail_msg("%s", err);
+    return s;
+}
+
 /* Starts a server on a free loopback port with `threads` workers, keeping all state. */
 static rt_server *start(fixture *f, unsigned threads, const char *state_dir)
 {
@@ -283,6 +295,107 @@ static void test_header_sizes(void **state)
     close(fd);
 }
 
+/* Two Content-Length headers that differ are refused (a proxy in front might frame the
+ * body by the other one); the same length twice is harmless. */
+static void test_conflicting_lengths(void **state)
+{
+    fixture *f = *state;
+    f->s = start(f, 1, NULL);
+    int port = rt_server_port(f->s);
+    char buf[4096], *answer;
+    const char *reqs[] = {
+        "POST /v1/features/s HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nContent-Length: 2\r\n\r\n{\"user\":1}",
+        "POST /v1/features/s HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nContent-Length: 10\r\n\r\n{\"user\":1}",
+    };
+    for (int k = 0; k < 2; k++) {
+        int fd = dial(port);
+        assert_true(fd >= 0);
+        assert_true(send_all(fd, reqs[k], strlen(reqs[k])));
+        int st = read_response(fd, buf, sizeof buf, &answer);
+        if (k == 0) {
+            assert_int_equal(st, 400);
+            assert_non_null(strstr(answer, "Content-Length headers that differ"));
+        } else {
+            assert_int_equal(st, 200);
+        }
+        close(fd);
+    }
+}
+
+/* Bodies held open by many clients count against one budget of buffered bytes: past it a
+ * request is answered 503 at once, while /healthz and small requests go on answering. */
+static void test_buffer_budget(void **state)
+{
+    fixture *f = *state;
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .retain_us = -1, .threads = 2, .timeout_s = 30,
+                           .max_buffered = (size_t)4 << 20};
+    f->s = start_cfg(f, &cfg);
+    int port = rt_server_port(f->s);
+    enum { N = 12 };
+    size_t body = ((size_t)1 << 20) - 1;
+    char *junk = malloc(body); /* one event with a long unknown field */
+    memset(junk, 'a', body);
+    const char pre[] = "{\"user\":1,\"amount\":1,\"ts\":100,\"pad\":\"";
+    memcpy(junk, pre, strlen(pre));
+    memcpy(junk + body - 2, "\"}", 2);
+    int fds[N];
+    for (int i = 0; i < N; i++) {
+        fds[i] = dial(port);
+        assert_true(fds[i] >= 0);
+        char head[256];
+        int n = snprintf(head, sizeof head, "POST /v1/events/ev HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n\r\n",
+                         body);
+        assert_true(send_all(fds[i], head, (size_t)n));
+        send_all(fds[i], junk, body - 1); /* all but the last byte: held open */
+    }
+    usleep(300000);
+    char buf[4096], *answer;
+    int hz = dial(port);
+    assert_true(hz >= 0);
+    const char get[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_true(send_all(hz, get, strlen(get)));
+    assert_int_equal(read_response(hz, buf, sizeof buf, &answer), 200);
+    close(hz);
+    int busy = 0, done = 0;
+    for (int i = 0; i < N; i++) {
+        send_all(fds[i], "}", 1);
+        int st = read_response(fds[i], buf, sizeof buf, &answer);
+        if (st == 503) {
+            assert_non_null(strstr(answer, "too many request bodies"));
+            busy++;
+        } else if (st == 200) {
+            done++;
+        }
+        close(fds[i]);
+    }
+    free(junk);
+    assert_true(busy >= N - 4);
+    assert_true(done >= 1 && done <= 4);
+    assert_int_equal(busy + done, N);
+}
+
+/* A body that trickles in for longer than the body timeout has its connection closed and
+ * its buffer given back, however active the connection stays; others are still served. */
+static void test_slow_body(void **state)
+{
+    fixture *f = *state;
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .retain_us = -1, .threads = 1, .timeout_s = 30,
+                           .body_timeout_s = 1};
+    f->s = start_cfg(f, &cfg);
+    int fd = dial(rt_server_port(f->s));
+    assert_true(fd >= 0);
+    const char head[] = "POST /v1/events/ev HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"user\":";
+    assert_true(send_all(fd, head, strlen(head)));
+    usleep(1300000);
+    send_all(fd, "1,", 2);
+    char buf[4096], *answer;
+    assert_int_equal(read_response(fd, buf, sizeof buf, &answer), -1);
+    close(fd);
+    fd = dial(rt_server_port(f->s));
+    assert_int_equal(roundtrip(fd, "/v1/features/s", "{\"user\":1}", buf, sizeof buf, &answer), 200);
+    close(fd);
+}
+
 /* Whether line i (1-based) of the big body is an invalid event, a late one, or valid. */
 static bool is_invalid(int i)
 {
@@ -436,6 +549,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_keepalive_clients, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_clients_do_not_stall_others, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_sizes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conflicting_lengths, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_buffer_budget, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_big_ingest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queries_during_ingest, setup, teardown),
     };
