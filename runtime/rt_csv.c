@@ -70,6 +70,7 @@ static int find_record(rt_csv *c, const char **rec, size_t *len, bool *oversized
             rt_input_consume(in, i);
             i = 0;
         }
+        in->limit = c->max_record + RT_INPUT_CHUNK;
         int r = rt_input_more(in);
         if (r < 0)
             return -1;

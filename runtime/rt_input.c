@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define INPUT_CHUNK ((size_t)256 * 1024)
+#define INPUT_CHUNK RT_INPUT_CHUNK
 
 bool rt_input_open_file(rt_input *in, const char *path, char *err, size_t errlen) {
     memset(in, 0, sizeof *in);
@@ -64,8 +64,10 @@ int rt_input_more(rt_input *in) {
             in->cap = INPUT_CHUNK;
         }
     }
-    if (in->cap - in->end < INPUT_CHUNK / 2) {
+    if (in->cap - in->end < INPUT_CHUNK / 2 && !(in->limit && in->cap >= in->limit)) {
         size_t cap = in->cap * 2;
+        if (in->limit && cap > in->limit)
+            cap = in->limit;
         char *b = realloc(in->buf, cap);
         if (!b) {
             in->err = ENOMEM;
@@ -74,6 +76,10 @@ int rt_input_more(rt_input *in) {
         in->buf = b;
         in->data = b;
         in->cap = cap;
+    }
+    if (in->end == in->cap) {
+        in->err = ENOBUFS;
+        return -1;
     }
     for (;;) {
         ssize_t r = read(in->fd, in->buf + in->end, in->cap - in->end);

@@ -297,6 +297,7 @@ static int next_line(rt_reader *r, const char **line, size_t *len) {
                 rt_input_consume(in, scanned);
                 scanned = 0;
             }
+            in->limit = r->max_record + RT_INPUT_CHUNK;
             int m = rt_input_more(in);
             if (m < 0)
                 return -1;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -214,6 +215,9 @@ rt_server *rt_server_new(const rt_program *p, const rt_fn_table *fns, const rt_s
     for (int src = 0; src < p->nsources; src++)
         if (p->sources[src].kind != RT_SOURCE_REQUEST)
             rt_http_settle(s, src);
+    /* Loading a large file leaves freed memory (decoding buffers, rows settled away) in
+     * malloc's arenas: give it back, so the server starts at its steady size. */
+    malloc_trim(0);
     return s;
 fail:
     rt_server_free(s);

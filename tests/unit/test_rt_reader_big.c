@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rt_input.h"
 #include "rt_jsonl.h"
 #include "rt_reader.h"
 
@@ -213,6 +214,38 @@ static void test_record_limit(void **state) {
 }
 
 /* NUL bytes, invalid UTF-8 and random junk: counted, never a crash or a leak. */
+/* An input with a limit never grows its buffer past it while a reader consumes what is
+ * over its record bound: a line far over the bound costs the bound, not the line. */
+static void test_input_limit(void **state) {
+    (void)state;
+    text t = {0};
+    add_repeat(&t, 'x', 9u << 20, 0); /* 9 MiB without a line break */
+    char *path = temp_file(".jsonl", t.s, t.n);
+    rt_input in;
+    char err[256];
+    assert_true(rt_input_open_file(&in, path, err, sizeof err));
+    size_t bound = (size_t)1 << 20, seen = 0, most = 0;
+    in.limit = bound + RT_INPUT_CHUNK;
+    for (;;) {
+        if (in.end - in.pos > bound) {
+            seen += in.end - in.pos;
+            rt_input_consume(&in, in.end - in.pos);
+        }
+        int r = rt_input_more(&in);
+        assert_true(r >= 0);
+        most = in.cap > most ? in.cap : most;
+        if (r == 0)
+            break;
+    }
+    seen += in.end - in.pos;
+    assert_int_equal(seen, t.n);
+    assert_true(most <= bound + RT_INPUT_CHUNK);
+    rt_input_close(&in);
+    unlink(path);
+    free(path);
+    free(t.s);
+}
+
 static void test_junk(void **state) {
     (void)state;
     static const char alphabet[] = "{}[]\":,0123456789.-+eEtrufalsn \\\t\r\n\0\xff\xc3\xa9idtsnote";
@@ -344,6 +377,7 @@ int main(void) {
         cmocka_unit_test(test_ten_megabyte_jsonl_line),
         cmocka_unit_test(test_ten_megabyte_csv_record),
         cmocka_unit_test(test_record_limit),
+        cmocka_unit_test(test_input_limit),
         cmocka_unit_test(test_junk),
         cmocka_unit_test(test_syntax_matches_yajl),
     };
