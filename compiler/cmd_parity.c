@@ -173,7 +173,6 @@ typedef struct path_run {
     const event_arg *events;
     int nevents;
     char *out[2], *rejects[2], *log[2];
-    bool no_drop_late; /* the backfill refused --drop-late as unknown */
 } path_run;
 
 static const char *const PATHS[2] = {"replay", "backfill"};
@@ -198,17 +197,6 @@ static void show_log(const char *path, FILE *out)
     if (shown < len)
         fputs("    ...\n", out);
     free(data);
-}
-
-/* Whether the file at path contains needle. */
-static bool file_mentions(const char *path, const char *needle)
-{
-    char err[ERR_LEN];
-    size_t len;
-    char *data = parity_read_file(path, &len, err, sizeof err);
-    bool found = data && strstr(data, needle);
-    free(data);
-    return found;
 }
 
 /* Runs both paths into dir. Returns true when both exit 0. */
@@ -240,8 +228,8 @@ static bool run_round(arena *mem, const parity_opts *o, const char *dir, path_ru
             a[n++] = "--db";
             a[n++] = (char *)o->db;
         }
-        if (p == 1 && !o->keep_late)
-            a[n++] = "--drop-late";
+        if (p == 1 && o->keep_late)
+            a[n++] = "--keep-late";
         for (int i = 0; i < r->nevents; i++) {
             a[n++] = "--events";
             a[n++] = arena_printf(mem, "%s=%s", r->events[i].source, r->events[i].path);
@@ -271,10 +259,6 @@ static bool run_round(arena *mem, const parity_opts *o, const char *dir, path_ru
         if (rc == 0)
             continue;
         ok = false;
-        if (p == 1 && rc == EXIT_USAGE && !o->keep_late && file_mentions(r->log[p], "--drop-late")) {
-            r->no_drop_late = true;
-            continue;
-        }
         if (rc == 128 + 9 && o->timeout_s > 0)
             fprintf(stderr, "featc parity: the %s path did not finish within %g s and was stopped\n", PATHS[p],
                     o->timeout_s);
@@ -285,22 +269,39 @@ static bool run_round(arena *mem, const parity_opts *o, const char *dir, path_ru
     return ok;
 }
 
-/* Prints per source: each path's invalid and late counts side by side. */
+/* Prints per source: each path's counts per reason (invalid, ahead, late, duplicate) side
+ * by side. */
 static void print_reject_counts(const parity_opts *o, const parity_rejects rj[2], FILE *out)
 {
     int w = 6;
     for (int i = 0; i < o->nevents; i++)
         if ((int)strlen(o->events[i].source) > w)
             w = (int)strlen(o->events[i].source);
-    fprintf(out, "%-*s  %18s  %18s\n", w, "events", "replay", o->keep_late ? "backfill" : "backfill --drop-late");
-    fprintf(out, "%-*s  %9s %8s  %9s %8s\n", w, "source", "invalid", "late", "invalid", "late");
+    fprintf(out, "%-*s  %-38s  %s\n", w, "events", "replay",
+            o->keep_late ? "backfill --keep-late" : "backfill");
+    fprintf(out, "%-*s ", w, "source");
+    for (int p = 0; p < 2; p++)
+        for (int k = 0; k < RT_REJECT_NKINDS; k++)
+            fprintf(out, " %9s", rt_reject_kind_name((rt_reject_kind)k));
+    fputc('\n', out);
     for (int i = 0; i < o->nevents; i++) {
-        uint64_t inv[2], late[2];
-        for (int p = 0; p < 2; p++)
-            parity_rejects_count(&rj[p], o->events[i].source, &inv[p], &late[p]);
-        fprintf(out, "%-*s  %9llu %8llu  %9llu %8llu\n", w, o->events[i].source, (unsigned long long)inv[0],
-                (unsigned long long)late[0], (unsigned long long)inv[1], (unsigned long long)late[1]);
+        fprintf(out, "%-*s ", w, o->events[i].source);
+        for (int p = 0; p < 2; p++) {
+            uint64_t n[RT_REJECT_NKINDS];
+            parity_rejects_count(&rj[p], o->events[i].source, n);
+            for (int k = 0; k < RT_REJECT_NKINDS; k++)
+                fprintf(out, " %9llu", (unsigned long long)n[k]);
+        }
+        fputc('\n', out);
     }
+}
+
+/* Whether d is what --keep-late asks for: an event replay refused as late or ahead that
+ * the backfill kept. */
+static bool kept_on_purpose(const parity_opts *o, const parity_reject_diff *d)
+{
+    const parity_reject *r = d->side[0];
+    return o->keep_late && r && (r->kind == RT_REJECT_LATE || r->kind == RT_REJECT_AHEAD) && !d->side[1];
 }
 
 static void print_side(const parity_reject *r, FILE *out)
@@ -308,26 +309,27 @@ static void print_side(const parity_reject *r, FILE *out)
     fputs(r ? r->reason : "accepted", out);
 }
 
-/* Reports events treated differently. With --keep-late, events late in replay that the
- * backfill kept are expected and only counted. Returns the number of real disagreements. */
+/* Reports events treated differently. With --keep-late, events late or ahead in replay that
+ * the backfill kept are expected and only counted. Returns the number of real
+ * disagreements. */
 static int report_reject_diffs(const parity_opts *o, const parity_reject_diff *d, int n, const char *when, FILE *out)
 {
     int expected = 0, real = 0;
     for (int i = 0; i < n; i++) {
-        if (o->keep_late && d[i].side[0] && d[i].side[0]->late && !d[i].side[1])
+        if (kept_on_purpose(o, &d[i]))
             expected++;
         else
             real++;
     }
     if (expected)
-        fprintf(out, "%d late event%s of replay the backfill kept (--keep-late)%s\n", expected,
+        fprintf(out, "%d late or ahead event%s of replay the backfill kept (--keep-late)%s\n", expected,
                 expected == 1 ? "" : "s", when);
     if (!real)
         return 0;
     fprintf(out, "%d event%s treated differently by the two paths%s:\n", real, real == 1 ? "" : "s", when);
     int shown = 0;
     for (int i = 0; i < n && shown < MAX_LISTED; i++) {
-        if (o->keep_late && d[i].side[0] && d[i].side[0]->late && !d[i].side[1])
+        if (kept_on_purpose(o, &d[i]))
             continue;
         shown++;
         fprintf(out, "  %s line %llu\n      replay:   ", d[i].source, (unsigned long long)d[i].line);
@@ -418,7 +420,6 @@ static int run(arena *mem, const parity_opts *o, const plan *pl, const plan_serv
     int disagreements = 0;
     printf("featc parity: %s, service %s, %d spine rows, %d features\n", o->file, o->service, spine.nrows,
            spec.noutputs);
-    parity_opts keep; /* o may point here after the else branch: it must outlive it */
     if (o->given_out[0]) {
         for (int p = 0; p < 2; p++) {
             final_out[p] = o->given_out[p];
@@ -430,19 +431,7 @@ static int run(arena *mem, const parity_opts *o, const plan *pl, const plan_serv
         disagreements += report_reject_diffs(o, d, nd, "", stdout);
     } else {
         path_run r1 = {.tag = "", .events = o->events, .nevents = o->nevents};
-        bool ran = run_round(mem, o, dir, &r1);
-        if (!ran && r1.no_drop_late) {
-            /* An older backfill: let it keep late events; the rerun on the events both
-             * paths accept then drops them for it. */
-            printf("note: this featc backfill has no --drop-late; late events are filtered out of its input "
-                   "instead\n");
-            keep = *o;
-            keep.keep_late = true;
-            o = &keep;
-            r1 = (path_run){.tag = "", .events = o->events, .nevents = o->nevents};
-            ran = run_round(mem, o, dir, &r1);
-        }
-        if (!ran)
+        if (!run_round(mem, o, dir, &r1))
             return EXIT_INVALID;
         for (int p = 0; p < 2; p++)
             if (!read_rejects(mem, r1.rejects[p], &rj[p]))
@@ -488,7 +477,7 @@ static int run(arena *mem, const parity_opts *o, const plan *pl, const plan_serv
         const parity_table *pair[2] = {first_backfill, res[1]};
         parity_result impact;
         parity_compare(mem, &spec, &spine, pair, 0, &impact);
-        printf("\nlate events the backfill kept change %llu value%s of its result (of %llu compared)\n",
+        printf("\nlate and ahead events the backfill kept change %llu value%s of its result (of %llu compared)\n",
                (unsigned long long)impact.mismatches, impact.mismatches == 1 ? "" : "s",
                (unsigned long long)(impact.rows_both * (uint64_t)spec.noutputs));
     }

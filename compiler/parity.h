@@ -4,6 +4,7 @@
 
 #include "arena.h"
 #include "plan.h"
+#include "rt_reject.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -122,13 +123,14 @@ void parity_print_result(const parity_result *r, const parity_spec *spec, const 
 
 /* ---- reject logs, parity_rejects.c ---- */
 
-/* One line of a reject log: "FILE:LINE: source 'SOURCE': REASON"; late when REASON starts
- * with "late:". file is NULL and line 0 when the log line has no location. */
+/* One line of a reject log: "FILE:LINE: source 'SOURCE': REASON"; its kind is ahead, late
+ * or duplicate when REASON starts with "ahead:", "late:" or "duplicate:", else invalid.
+ * file is NULL and line 0 when the log line has no location. */
 typedef struct parity_reject {
     const char *source;
     const char *file;
     uint64_t line;
-    bool late;
+    rt_reject_kind kind;
     const char *reason;
 } parity_reject;
 
@@ -143,8 +145,8 @@ void parity_rejects_parse(arena *mem, const char *data, size_t len, parity_rejec
 /* Reads and parses the log at path; a missing file is an empty log. False with a message
  * when the file exists but cannot be read. */
 bool parity_rejects_read(arena *mem, const char *path, parity_rejects *out, char *err, size_t errlen);
-/* Counts of source in a log. */
-void parity_rejects_count(const parity_rejects *r, const char *source, uint64_t *invalid, uint64_t *late);
+/* Counts of source in a log, per kind (indexed by rt_reject_kind). */
+void parity_rejects_count(const parity_rejects *r, const char *source, uint64_t counts[RT_REJECT_NKINDS]);
 
 /* An event that the two paths treated differently; a NULL side accepted it. */
 typedef struct parity_reject_diff {
@@ -153,8 +155,8 @@ typedef struct parity_reject_diff {
     const parity_reject *side[2];
 } parity_reject_diff;
 
-/* The events (by source and line) that are rejected by one log and not the other, or late
- * in one and invalid in the other. Returns the count; *out from mem, sorted. */
+/* The events (by source and line) that are rejected by one log and not the other, or
+ * rejected for different kinds of reason. Returns the count; *out from mem, sorted. */
 int parity_rejects_diff(arena *mem, const parity_rejects *a, const parity_rejects *b, parity_reject_diff **out);
 
 /* ---- event files and child processes, parity_run.c ---- */

@@ -30,7 +30,13 @@ static bool parse_line(arena *mem, const char *s, size_t n, parity_reject *r)
     memset(r, 0, sizeof *r);
     r->source = arena_strndup(mem, s + name, end - name);
     r->reason = arena_strndup(mem, s + end + 3, n - (end + 3));
-    r->late = strncmp(r->reason, "late:", 5) == 0;
+    r->kind = RT_REJECT_INVALID;
+    for (rt_reject_kind k = RT_REJECT_AHEAD; k < RT_REJECT_NKINDS; k++) {
+        const char *word = rt_reject_kind_name(k);
+        size_t len = strlen(word);
+        if (strncmp(r->reason, word, len) == 0 && r->reason[len] == ':')
+            r->kind = k;
+    }
     if (at == 0)
         return true;
     size_t loc = at - 2; /* "FILE:LINE" or "FILE" */
@@ -103,16 +109,12 @@ bool parity_rejects_read(arena *mem, const char *path, parity_rejects *out, char
     return true;
 }
 
-void parity_rejects_count(const parity_rejects *r, const char *source, uint64_t *invalid, uint64_t *late)
+void parity_rejects_count(const parity_rejects *r, const char *source, uint64_t counts[RT_REJECT_NKINDS])
 {
-    *invalid = *late = 0;
+    memset(counts, 0, sizeof(uint64_t) * RT_REJECT_NKINDS);
     for (int i = 0; i < r->n; i++)
-        if (strcmp(r->items[i].source, source) == 0) {
-            if (r->items[i].late)
-                (*late)++;
-            else
-                (*invalid)++;
-        }
+        if (strcmp(r->items[i].source, source) == 0)
+            counts[r->items[i].kind]++;
 }
 
 int parity_rejects_diff(arena *mem, const parity_rejects *a, const parity_rejects *b, parity_reject_diff **out)
@@ -123,7 +125,7 @@ int parity_rejects_diff(arena *mem, const parity_rejects *a, const parity_reject
         int c = i == a->n ? 1 : j == b->n ? -1 : cmp_reject(&a->items[i], &b->items[j]);
         const parity_reject *x = c <= 0 ? &a->items[i++] : NULL;
         const parity_reject *y = c >= 0 ? &b->items[j++] : NULL;
-        if (x && y && x->late == y->late)
+        if (x && y && x->kind == y->kind)
             continue;
         const parity_reject *any = x ? x : y;
         d[n++] = (parity_reject_diff){any->source, any->line, {x, y}};

@@ -64,7 +64,6 @@ while (($#)); do
     esac
     shift
 done
-[[ -f $FAKE/nodrop && $all == *" --drop-late "* ]] && { echo "featc backfill: unknown option '--drop-late'" >&2; exit 2; }
 [[ -f $FAKE/$cmd.fail ]] && { echo "$cmd: something broke" >&2; exit 1; }
 cp "$FAKE/$cmd$suffix.csv" "$out"
 [[ -f $FAKE/$cmd$suffix.rejects ]] && cp "$FAKE/$cmd$suffix.rejects" "$rej"
@@ -85,9 +84,11 @@ echo "$good" >"$FAKE/replay.csv"
 echo "$good" | sed 's/0\.75/0.7500000000001/' >"$FAKE/backfill.csv"
 echo "$bad_line" >"$FAKE/replay.rejects"
 echo "$bad_line" >"$FAKE/backfill.rejects"
-check agree 0 "parity: OK: 2 rows x 3 features agree" "clicks          1        0          1        0" \
+check agree 0 "parity: OK: 2 rows x 3 features agree" \
+    "source    invalid     ahead      late duplicate   invalid     ahead      late duplicate" \
+    "clicks          1         0         0         0         1         0         0         0" \
     "act__avg_n  float             2           0" -- "${P[@]}"
-grep -q -- "--drop-late" "$FAKE/calls" || { echo "FAIL backfill was not given --drop-late"; fails=$((fails + 1)); }
+grep -q -- "-late" "$FAKE/calls" && { echo "FAIL a path was given a lateness option"; fails=$((fails + 1)); }
 
 echo "$good" | sed 's/u1,250,1.5,1,3,2,0.75/u1,250,1.5,1,4,2.5,0.6/' >"$FAKE/backfill.csv"
 check mismatch 1 "act__cnt    int               2           1" "first mismatches (2 of 3)" \
@@ -99,7 +100,18 @@ late="$tmp/clicks.csv:5: source 'clicks': late: event time X is before watermark
 printf '%s\n%s\n' "$bad_line" "$late" >"$FAKE/replay.rejects"
 printf '%s\n%s\n' "$bad_line" "$late" >"$FAKE/backfill.rejects"
 echo "$good" >"$FAKE/backfill.csv"
-check late-alike 0 "clicks          1        1          1        1" "parity: OK" -- "${P[@]}"
+check late-alike 0 "clicks          1         0         1         0         1         0         1         0" \
+    "parity: OK" -- "${P[@]}"
+
+# Refused for different reasons: a duplicate on one side, late on the other, is a mismatch.
+dup="$tmp/clicks.csv:5: source 'clicks': duplicate: uid \"u1\" at event time X was already accepted"
+printf '%s\n%s\n' "$bad_line" "$dup" >"$FAKE/replay.rejects"
+echo "$good" >"$FAKE/replay-common.csv"
+echo "$good" >"$FAKE/backfill-common.csv"
+check reason-differs 1 "clicks          1         0         0         1         1         0         1         0" \
+    "1 event treated differently by the two paths:" "replay:   duplicate: uid" "backfill: late: event time X" \
+    "parity: MISMATCH: 0 differing values, 1 event treated differently" -- "${P[@]}"
+printf '%s\n%s\n' "$bad_line" "$late" >"$FAKE/replay.rejects"
 
 # One path rejects an event the other accepts: listed side by side, compared on common inputs.
 printf '%s\n' "$bad_line" >"$FAKE/backfill.rejects"
@@ -117,15 +129,10 @@ fi
 
 # --keep-late: late events the backfill keeps are expected; their effect is measured.
 rm -f "$FAKE/calls"
-check keep-late 0 "1 late event of replay the backfill kept (--keep-late)" \
-    "late events the backfill kept change 3 values of its result (of 6 compared)" "parity: OK" -- "${P[@]}" --keep-late
-grep -q -- "--drop-late" "$FAKE/calls" && { echo "FAIL --keep-late still passed --drop-late"; fails=$((fails + 1)); }
-
-# A backfill without --drop-late: parity falls back to filtering late events out for it.
-touch "$FAKE/nodrop"
-check no-drop-late 0 "note: this featc backfill has no --drop-late" "1 late event of replay the backfill kept" \
-    "rerun on filtered inputs" "parity: OK" -- "${P[@]}"
-rm "$FAKE/nodrop"
+check keep-late 0 "1 late or ahead event of replay the backfill kept (--keep-late)" \
+    "late and ahead events the backfill kept change 3 values of its result (of 6 compared)" "parity: OK" \
+    -- "${P[@]}" --keep-late
+grep -q -- "^backfill .*--keep-late" "$FAKE/calls" || { echo "FAIL --keep-late was not passed to the backfill"; fails=$((fails + 1)); }
 
 # A failing path.
 touch "$FAKE/backfill.fail"

@@ -372,14 +372,20 @@ static void test_rejects_parse_and_diff(void **state)
                     "ev.jsonl:3: source 'tx': field 'amount': expected a number\n"
                     "c:/x.csv:12: source 'prof': missing time\n"
                     "source 'tx': no location\n"
+                    "ev.jsonl:20: source 'tx': ahead: event time x is more than 1d after its arrival time y\n"
+                    "ev.jsonl:21: source 'tx': duplicate: id 5 at event time x was already accepted\n"
+                    "ev.jsonl:22: source 'tx': duplicated: an invalid reason that only looks alike\n"
                     "featc replay: 3 rows written\n";
     const char *b = "ev.jsonl:3: source 'tx': field 'amount': not a number\n"
+                    "ev.jsonl:20: source 'tx': ahead: event time x is more than 1d after its arrival time y\n"
+                    "ev.jsonl:21: source 'tx': late: event time x is before watermark y minus lateness 0s\n"
+                    "ev.jsonl:22: source 'tx': bad\n"
                     "ev.jsonl:9: source 'tx': late: event time x is before watermark y minus lateness 10s\n"
                     "c:/x.csv:12: source 'prof': late: z\r\n";
     parity_rejects ra, rb;
     parity_rejects_parse(&mem, a, strlen(a), &ra);
     parity_rejects_parse(&mem, b, strlen(b), &rb);
-    assert_int_equal(ra.n, 4);
+    assert_int_equal(ra.n, 7);
     assert_int_equal(ra.nother, 1);
     assert_string_equal(ra.items[0].source, "prof");
     assert_string_equal(ra.items[0].file, "c:/x.csv");
@@ -387,21 +393,27 @@ static void test_rejects_parse_and_diff(void **state)
     assert_null(ra.items[1].file); /* no location sorts first among tx */
     assert_int_equal(ra.items[1].line, 0);
     assert_int_equal(ra.items[2].line, 3);
-    assert_false(ra.items[2].late);
-    assert_true(ra.items[3].late);
+    assert_int_equal(ra.items[2].kind, RT_REJECT_INVALID);
+    assert_int_equal(ra.items[3].kind, RT_REJECT_LATE);
+    assert_int_equal(ra.items[4].kind, RT_REJECT_AHEAD);
+    assert_int_equal(ra.items[5].kind, RT_REJECT_DUPLICATE);
+    assert_int_equal(ra.items[6].kind, RT_REJECT_INVALID);
     assert_string_equal(ra.items[2].reason, "field 'amount': expected a number");
-    uint64_t inv, late;
-    parity_rejects_count(&ra, "tx", &inv, &late);
-    assert_int_equal(inv, 2);
-    assert_int_equal(late, 1);
-    parity_rejects_count(&rb, "prof", &inv, &late);
-    assert_int_equal(inv, 0);
-    assert_int_equal(late, 1);
+    uint64_t n4[RT_REJECT_NKINDS];
+    parity_rejects_count(&ra, "tx", n4);
+    assert_int_equal(n4[RT_REJECT_INVALID], 3);
+    assert_int_equal(n4[RT_REJECT_LATE], 1);
+    assert_int_equal(n4[RT_REJECT_AHEAD], 1);
+    assert_int_equal(n4[RT_REJECT_DUPLICATE], 1);
+    parity_rejects_count(&rb, "prof", n4);
+    assert_int_equal(n4[RT_REJECT_INVALID], 0);
+    assert_int_equal(n4[RT_REJECT_LATE], 1);
 
     parity_reject_diff *d;
     int n = parity_rejects_diff(&mem, &ra, &rb, &d);
-    /* prof:12 invalid vs late; tx:0 only in a; tx:3 same kind (reasons may differ); tx:7 and tx:9 one-sided */
-    assert_int_equal(n, 4);
+    /* prof:12 invalid vs late; tx:0 only in a; tx:3 same kind (reasons may differ); tx:7 and tx:9 one-sided;
+     * tx:20 and tx:22 alike; tx:21 duplicate vs late */
+    assert_int_equal(n, 5);
     assert_string_equal(d[0].source, "prof");
     assert_true(d[0].side[0] && d[0].side[1]);
     assert_int_equal(d[1].line, 0);
@@ -410,6 +422,9 @@ static void test_rejects_parse_and_diff(void **state)
     assert_null(d[2].side[1]);
     assert_int_equal(d[3].line, 9);
     assert_null(d[3].side[0]);
+    assert_int_equal(d[4].line, 21);
+    assert_int_equal(d[4].side[0]->kind, RT_REJECT_DUPLICATE);
+    assert_int_equal(d[4].side[1]->kind, RT_REJECT_LATE);
     assert_int_equal(parity_rejects_diff(&mem, &ra, &ra, &d), 0);
     arena_free(&mem);
 }
