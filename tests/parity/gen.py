@@ -19,7 +19,7 @@ MIN, HOUR, DAY = 60 * US, 3600 * US, 86400 * US
 EPOCH = datetime.datetime(1970, 1, 1)
 RESERVED = set("""entity stream table request features on_demand service on by where let over hop
     default ttl time seq lateness expect and or not is null in case when then else end true
-    false""".split())
+    false arrival max_ahead unique none session""".split())
 INT64_MAX, INT64_MIN = 2**63 - 1, -2**63
 
 # Durations used for windows, with the hops that divide them.
@@ -364,7 +364,30 @@ class Gen:
             src["expects"].append("%s is null or length(%s) <= 8" % (qn(strings[0]["name"]), qn(strings[0]["name"])))
         if r.random() < 0.25:
             src["table"] = r.choice(["raw_" + name, "Events_" + name, "raw." + name])
+        self.arrival_rules(src, table)
         return src
+
+    def arrival_rules(self, src, table):
+        """Streams: sometimes an arrival field with a max_ahead, sometimes a unique event id.
+        (Drawn last, so that the rest of a seed's case stays as it was.)"""
+        r = self.r
+        src["arrival"] = src["unique"] = None
+        src["max_ahead"] = None  # None: the default (1d); 0: `max_ahead none`
+        if table:
+            return
+        if r.random() < 0.4:
+            name = r.choice(["received_at", "arrival", "recv"])
+            src["fields"].insert(r.randrange(len(src["fields"]) + 1),
+                                 {"name": name, "type": "timestamp", "not_null": True, "profile": "arrival"})
+            src["arrival"] = name
+            src["max_ahead"] = r.choice([None, None, 10 * MIN, HOUR, 0])
+        elif r.random() < 0.2:
+            src["max_ahead"] = r.choice([HOUR, 0])
+        if r.random() < 0.4:
+            name, t = r.choice([("event_id", "string"), ("event_id", "int"), ("unique", "string"), ("msg_no", "int")])
+            src["fields"].insert(r.randrange(len(src["fields"]) + 1),
+                                 {"name": name, "type": t, "not_null": False, "profile": "event_id"})
+            src["unique"] = name
 
     def request(self):
         r = self.r
@@ -618,6 +641,14 @@ class Gen:
             if f["name"] == src["time"]:
                 e[f["name"]] = ts
                 continue
+            if f["profile"] == "arrival":
+                e[f["name"]] = ts  # set to the delivery time by order()
+                continue
+            if f["profile"] == "event_id":
+                self.next_id = getattr(self, "next_id", 0) + 1
+                e[f["name"]] = None if r.random() < 0.05 else \
+                    self.next_id if f["type"] == "int" else "e%d" % self.next_id
+                continue
             if not f["not_null"] and r.random() < 0.15:
                 e[f["name"]] = None
                 continue
@@ -684,7 +715,50 @@ class Gen:
             if not e.get("_bad") and (wm is None or e["_ts"] > wm):
                 if wm is None or not (e["_ts"] < wm - lat):
                     wm = e["_ts"]
+        self.arrivals(src, out)
+        self.repeats(src, out)
         evs[:] = out
+
+    def arrivals(self, src, out):
+        """Arrival times: the delivery time (never before the event time); and around some
+        events, copies stamped exactly max_ahead after their arrival (accepted) and one
+        microsecond or a century beyond it (ahead). An ahead copy keeps the event's time, or
+        moves far into the future, where it would have dragged the watermark along."""
+        r = self.r
+        a, ahead = src.get("arrival"), src.get("max_ahead")
+        ahead = DAY if ahead is None else ahead  # 0 is `max_ahead none`: nothing is ahead
+        if not a:
+            return
+        extra = []
+        for e in out:
+            e[a] = e.get("_arrive", e["_ts"])
+            if ahead and not e.get("_bad") and r.random() < 0.05:
+                for delta in r.sample([0, 1, 100 * 365 * DAY], r.randint(1, 3)):
+                    x = dict(e)
+                    x[a] = e["_ts"] - ahead - (delta if delta < DAY else 0)
+                    if delta >= DAY:
+                        x["_ts"] = x[src["time"]] = e["_ts"] + delta
+                    extra.append((out.index(e), x))
+        for k, (i, x) in enumerate(extra):
+            out.insert(i + k + 1, x)
+
+    def repeats(self, src, out):
+        """A stream with a unique field gets events delivered again (a retry: same id and
+        time, other fields may differ) and ids reused at another time (not repeats)."""
+        r = self.r
+        u = src.get("unique")
+        if not u or not out:
+            return
+        for _ in range(r.randint(1, 1 + len(out) // 6)):
+            i = r.randrange(len(out))
+            x = dict(out[i])
+            if r.random() < 0.3:
+                x["_ts"] = x[src["time"]] = x["_ts"] + r.choice([1, US])
+            elif r.random() < 0.3:
+                f = r.choice([f for f in src["fields"] if f["profile"] in ("dyadic", "small", "words")] or [None])
+                if f:
+                    x[f["name"]] = self.value(f["profile"], f["type"], {"uid": ["u0"], "gid": [0]})
+            out.insert(r.randrange(i + 1, len(out) + 1), x)
 
     def spine(self, m):
         r = self.r
@@ -818,6 +892,12 @@ def render_feat(m):
             out.append("    seq " + qn(s["seq"]))
         if s["lateness"]:
             out.append("    lateness " + dur_text(s["lateness"]))
+        if s.get("arrival"):
+            out.append("    arrival " + qn(s["arrival"]))
+        if s.get("max_ahead") is not None:
+            out.append("    max_ahead " + (dur_text(s["max_ahead"]) if s["max_ahead"] else "none"))
+        if s.get("unique"):
+            out.append("    unique " + qn(s["unique"]))
         for x in s["expects"]:
             out.append("    expect " + x)
         if s["table"]:
