@@ -190,6 +190,100 @@ void diag_print(diag_ctx *d, FILE *out)
         fprintf(out, "%s: too many errors; stopped after %d\n", d->file_name, d->limit);
 }
 
+bool diag_format_parse(const char *name, diag_format *out)
+{
+    static const char *const names[] = {"text", "json", "github"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (diag_format)i;
+            return true;
+        }
+    return false;
+}
+
+/* Writes s as a JSON string: quotes, backslashes and control bytes escaped (messages are
+ * UTF-8 already: the excerpts in them are made printable). */
+static void put_json_string(const char *s, FILE *out)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", out);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+/* Writes s escaped for a GitHub workflow command: '%', CR and LF always; ':' and ',' too
+ * in a property value. */
+static void put_github(const char *s, bool property, FILE *out)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '%')
+            fputs("%25", out);
+        else if (*p == '\r')
+            fputs("%0D", out);
+        else if (*p == '\n')
+            fputs("%0A", out);
+        else if (property && *p == ':')
+            fputs("%3A", out);
+        else if (property && *p == ',')
+            fputs("%2C", out);
+        else
+            fputc(*p, out);
+    }
+}
+
+void diag_print_as(diag_ctx *d, diag_format f, FILE *out)
+{
+    if (f == DIAG_TEXT) {
+        diag_print(d, out);
+        return;
+    }
+    if (d->items.len > 1)
+        qsort(d->items.items, (size_t)d->items.len, sizeof(void *), diag_cmp);
+    if (f == DIAG_JSON)
+        fputs("{\"diagnostics\": [", out);
+    for (int i = 0; i < d->items.len; i++) {
+        const diag_item *it = d->items.items[i];
+        int line, col, end_line, end_col;
+        diag_line_col(d, it->span.begin, &line, &col);
+        diag_line_col(d, it->span.end > it->span.begin ? it->span.end : it->span.begin, &end_line, &end_col);
+        if (f == DIAG_JSON) {
+            fputs(i ? ",\n  {\"file\": " : "\n  {\"file\": ", out);
+            put_json_string(d->file_name, out);
+            fprintf(out, ", \"line\": %d, \"column\": %d, \"end_line\": %d, \"end_column\": %d, ", line, col,
+                    end_line, end_col);
+            fputs("\"severity\": \"error\", \"message\": ", out);
+            put_json_string(it->message, out);
+            fputs(", \"hint\": ", out);
+            if (it->hint)
+                put_json_string(it->hint, out);
+            else
+                fputs("null", out);
+            fputc('}', out);
+        } else {
+            fputs("::error file=", out);
+            put_github(d->file_name, true, out);
+            fprintf(out, ",line=%d,col=%d,endLine=%d,endColumn=%d::", line, col, end_line, end_col);
+            put_github(it->message, false, out);
+            if (it->hint) {
+                fputs("%0Ahint: ", out);
+                put_github(it->hint, false, out);
+            }
+            fputc('\n', out);
+        }
+    }
+    if (f == DIAG_JSON)
+        fprintf(out, "%s], \"truncated\": %s}\n", d->items.len ? "\n" : "",
+                d->limit && d->items.len >= d->limit ? "true" : "false");
+}
+
 /* Levenshtein distance, capped: returns cap+1 once the distance must exceed cap. */
 static int edit_distance(const char *a, const char *b, int cap)
 {

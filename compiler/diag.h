@@ -32,6 +32,21 @@ void diag_error_hint(diag_ctx *d, src_span span, const char *hint, const char *f
 int diag_count(const diag_ctx *d);
 /* Prints every error sorted by position: FILE:LINE:COL: error: MSG, the line, a caret line. */
 void diag_print(diag_ctx *d, FILE *out);
+/* How diagnostics are written: for people (the default), as one JSON document, or as
+ * GitHub Actions workflow commands (annotations). */
+typedef enum diag_format { DIAG_TEXT, DIAG_JSON, DIAG_GITHUB } diag_format;
+
+/* Parses "text", "json" or "github"; false for anything else. */
+bool diag_format_parse(const char *name, diag_format *out);
+
+/* Prints every error sorted by position in format f. DIAG_TEXT is diag_print; DIAG_JSON
+ * writes {"diagnostics": [{"file", "line", "column", "end_line", "end_column", "severity",
+ * "message", "hint"}], "truncated": B} (hint null when none; end is the position just after
+ * the span, in the same units as line and column); DIAG_GITHUB writes one
+ * "::error file=F,line=L,col=C,endLine=L2,endColumn=C2::MESSAGE" line per error, the hint
+ * on a line of its own within the message, everything escaped as GitHub requires. */
+void diag_print_as(diag_ctx *d, diag_format f, FILE *out);
+
 /* 1-based line and column (in code points) of a byte offset. */
 void diag_line_col(const diag_ctx *d, size_t offset, int *line, int *col);
 

@@ -61,12 +61,15 @@ bool driver_compile(driver_unit *u)
     plan *p = NULL;
     if (diag_count(&u->diag) == 0)
         p = sema_build_plan(&u->mem, &u->diag, u->ast);
-    if (diag_count(&u->diag) > 0) {
+    int n = diag_count(&u->diag);
+    if (u->format != DIAG_TEXT)
+        diag_print_as(&u->diag, u->format, stdout);
+    else if (n > 0) {
         diag_print(&u->diag, stderr);
-        int n = diag_count(&u->diag);
         fprintf(stderr, "%d error%s\n", n, n == 1 ? "" : "s");
-        return false;
     }
+    if (n > 0)
+        return false;
     u->plan = p;
     return true;
 }

@@ -13,6 +13,7 @@ typedef struct driver_unit {
     size_t src_len;
     ast_file *ast;
     plan *plan; /* NULL until checked without errors */
+    diag_format format; /* how driver_compile reports (DIAG_TEXT unless set after driver_read) */
 } driver_unit;
 
 /* Exit codes of every command. */
@@ -20,8 +21,9 @@ enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
 /* Reads path into u (any bytes). Returns false with a message on stderr when it cannot. */
 bool driver_read(driver_unit *u, const char *path);
-/* parse -> check -> plan, straight line. Prints every diagnostic to stderr. Returns true when
- * the file is valid (u->plan set). */
+/* parse -> check -> plan, straight line. Prints every diagnostic: as text to stderr, or in
+ * u->format to stdout (a JSON document is written even when there is nothing to report).
+ * Returns true when the file is valid (u->plan set). */
 bool driver_compile(driver_unit *u);
 void driver_free(driver_unit *u);
 

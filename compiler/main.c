@@ -1,5 +1,6 @@
 /* main.c - featc's entry point: dispatches to one command per subcommand. */
 #include "driver.h"
+#include "version.h"
 
 #include <string.h>
 
@@ -10,7 +11,9 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"check", cmd_check, "featc check FILE [--dump=ast|plan]      parse and type-check"},
+    {"check", cmd_check,
+     "featc check FILE [--dump=ast|plan] [--format text|json|github]\n"
+     "                                          parse and type-check"},
     {"backfill", cmd_backfill,
      "featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...]"},
     {"sql", cmd_sql, "featc sql FILE --service S --dialect {duckdb,sqlite,postgres}   print the backfill query"},
@@ -25,7 +28,7 @@ static const command COMMANDS[] = {
 
 static int usage(FILE *out)
 {
-    fputs("usage:\n", out);
+    fputs("usage:\n  featc --version\n", out);
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         fprintf(out, "  %s\n", COMMANDS[i].usage);
     return EXIT_USAGE;
@@ -37,6 +40,10 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
+        return EXIT_VALID;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("featc %s\n", FEATC_VERSION);
         return EXIT_VALID;
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)

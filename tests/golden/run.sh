@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Golden diagnostics: each tests/golden/cases/NAME.feat must make `featc check` exit 1 and print
 # exactly NAME.expected on stderr. The examples must check clean. UPDATE=1 rewrites expectations.
+# --format json and github must carry the same errors and locations (formats.py).
 set -u
 featc=${1:-build/featc}
 pass=0; fail=0
@@ -23,5 +24,8 @@ for f in examples/*/*.feat; do
         echo "FAIL $f: example does not check clean"; cat /tmp/golden.err.$$; fail=$((fail + 1)); fi
 done
 rm -f /tmp/golden.err.$$
+# The machine formats report what the text form reports, at the same places.
+if python3 tests/golden/formats.py "$featc" tests/golden/cases/*.feat examples/*/*.feat; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); fi
 echo "golden: $pass passed, $fail failed"
 ((fail == 0))
