@@ -37,7 +37,7 @@ static void indent(FILE *out, int depth)
         fputs("  ", out);
 }
 
-static bool is_reserved(const char *s)
+bool ast_is_reserved(const char *s)
 {
     static const char *const words[] = {
         "entity", "stream", "table", "request", "features", "on_demand", "service", "on",
@@ -70,7 +70,7 @@ static void put_name(FILE *out, ast_name n)
     for (const char *p = s; *p && plain; p++)
         plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                 *p == '_';
-    if (plain && !is_reserved(s)) {
+    if (plain && !ast_is_reserved(s)) {
         fputs(s, out);
         return;
     }

@@ -50,6 +50,9 @@ typedef enum ast_op {
     AST_OP_NEG,
 } ast_op;
 
+/* Whether s is a reserved word of the language (then a name spelled s needs backticks). */
+bool ast_is_reserved(const char *s);
+
 /* Spelling of an operator ("+", "and", ...). */
 const char *ast_op_text(ast_op op);
 

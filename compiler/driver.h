@@ -34,5 +34,6 @@ int cmd_backfill(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_parity(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
 
 #endif

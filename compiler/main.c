@@ -14,6 +14,9 @@ static const command COMMANDS[] = {
     {"check", cmd_check,
      "featc check FILE [--dump=ast|plan] [--format text|json|github]\n"
      "                                          parse and type-check"},
+    {"fmt", cmd_fmt,
+     "featc fmt FILE | --check FILE... | -w FILE...\n"
+     "                                          the canonical layout: print, check or rewrite"},
     {"backfill", cmd_backfill,
      "featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...]"},
     {"sql", cmd_sql, "featc sql FILE --service S --dialect {duckdb,sqlite,postgres}   print the backfill query"},
