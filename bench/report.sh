@@ -152,6 +152,11 @@ field() { text "$1" | tr ' ;' '\n\n' | awk -F= -v k="$2" '$1 == k { print $2; ex
     echo "featc check of a 5,000-feature file: $(num "$(v check_ms_wide5000)" '%.1f ms') (median, whole process);" \
         "of bench.feat, the start-up floor: $(num "$(v check_ms_bench)" '%.1f ms'); ratio $(v check_ratio_wide_to_small)x." \
         "Target: well under a second: $(verdict "$(v check_ms_wide5000)" '<' 1000)."
+    if grep -q '^plan_ms_' "$RESULTS"; then
+        echo
+        echo "featc plan of two 5,000-feature files: $(num "$(v plan_ms_wide5000)" '%.1f ms') (median, whole process;" \
+            "$(v plan_ratio_to_check)x one check). Target under a second: $(verdict "$(v plan_ms_wide5000)" '<' 1000)."
+    fi
     fi
 
     if grep -q '^profile_' "$RESULTS"; then

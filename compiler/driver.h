@@ -35,5 +35,6 @@ int cmd_replay(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_parity(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 #endif

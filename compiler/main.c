@@ -14,6 +14,9 @@ static const command COMMANDS[] = {
     {"check", cmd_check,
      "featc check FILE [--dump=ast|plan] [--format text|json|github]\n"
      "                                          parse and type-check"},
+    {"plan", cmd_plan,
+     "featc plan OLD NEW [--format text|json] [--allow-breaking]\n"
+     "                                          what the change does to what is served; exit 3 when it breaks"},
     {"fmt", cmd_fmt,
      "featc fmt FILE | --check FILE... | -w FILE...\n"
      "                                          the canonical layout: print, check or rewrite"},
