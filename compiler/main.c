@@ -1,6 +1,6 @@
 /* main.c - featc's entry point: dispatches to one command per subcommand. */
 #include "driver.h"
-#include "version.h"
+#include "rt_version.h"
 
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* rt_http_api.c - routes a request to its endpoint: features, events, health and metrics. */
 #include "rt_http.h"
+#include "rt_info.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,15 @@ static void metrics(rt_server *s, rt_http_response *out)
     fclose(f);
 }
 
+/* What this runtime is (rt_info_json): for routers, deploy checks and people. */
+static void services(rt_server *s, rt_http_response *out)
+{
+    *out = (rt_http_response){.status = 200, .content_type = "application/json"};
+    rt_jbuf b = {0};
+    rt_info_json(s->p, &b);
+    rt_jbuf_to_body(&b, out);
+}
+
 static void healthz(rt_http_response *out)
 {
     *out = (rt_http_response){.status = 200, .content_type = "application/json"};
@@ -70,11 +80,13 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
     bool post = strcmp(method, "POST") == 0;
     char shown[200] = ""; /* the path as messages show it; made only for an error */
     const char *name;
-    if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
+    if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0 || strcmp(path, "/v1/services") == 0) {
         if (!get)
             method_not_allowed(out, method, excerpt(shown, sizeof shown, path), "GET, HEAD");
         else if (strcmp(path, "/healthz") == 0)
             healthz(out);
+        else if (strcmp(path, "/v1/services") == 0)
+            services(s, out);
         else
             metrics(s, out);
     } else if ((name = after(path, "/v1/features/")) != NULL) {
@@ -100,7 +112,7 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
             rt_http_ingest(s, src, body, len, out);
     } else {
         rt_http_error(out, 404, "no such endpoint: %s (try POST /v1/features/SERVICE, POST /v1/events/SOURCE, "
-                                "GET /healthz, GET /metrics)",
+                                "GET /v1/services, GET /healthz, GET /metrics)",
                       excerpt(shown, sizeof shown, path));
     }
     if (!out->body && out->status != 500)

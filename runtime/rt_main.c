@@ -1,6 +1,7 @@
 /* rt_main.c - the command line of a built feature binary (`featc build`): serve and replay. */
 #include "rt_main.h"
 
+#include "rt_info.h"
 #include "rt_manifest.h"
 #include "rt_replay.h"
 #include "rt_serve.h"
@@ -40,6 +41,8 @@ static void usage(FILE *f, const char *prog, const char *cmd, const rt_program *
                 "%s %s replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH ...]\n"
                 "       %*s        [--rejects PATH]\n",
                 lead, prog, w, "");
+    if (!cmd)
+        fprintf(f, "       %s info   (JSON: featc version, definition fingerprint, services, sources)\n", prog);
     if (!p)
         return;
     fputs("services:", f);
@@ -240,8 +243,17 @@ int rt_binary_main(int argc, char **argv, const rt_fn_table *fns, const char *ma
     } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout, prog, NULL, p);
         rc = 0;
+    } else if (strcmp(argv[1], "info") == 0) {
+        rt_jbuf b = {0};
+        rt_info_json(p, &b);
+        rc = b.oom || fwrite(b.p, 1, b.len, stdout) != b.len ? 1 : 0;
+        free(b.p);
+        if (argc > 2) {
+            fprintf(stderr, "%s info: takes no options\n", prog);
+            rc = 2;
+        }
     } else if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "replay") != 0) {
-        fprintf(stderr, "%s: unknown command '%s' (expected serve or replay)\n", prog, argv[1]);
+        fprintf(stderr, "%s: unknown command '%s' (expected serve, replay or info)\n", prog, argv[1]);
         usage(stderr, prog, NULL, p);
         rc = 2;
     } else {

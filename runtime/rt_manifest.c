@@ -671,6 +671,10 @@ rt_program *rt_program_parse(const char *text, size_t len, char *err, size_t err
             snprintf(err, errlen, "manifest: out of memory");
         return NULL;
     }
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (size_t i = 0; text && i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * UINT64_C(1099511628211);
+    snprintf(p->fingerprint, sizeof p->fingerprint, "%016" PRIx64, h);
     mparse m = {.p = p, .text = text, .len = text ? len : 0, .err = err, .errlen = errlen};
     enum { PH_SOURCES, PH_VIEWS, PH_BLOCKS, PH_SERVICES } phase = PH_SOURCES;
     bool ended = false;

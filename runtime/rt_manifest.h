@@ -141,6 +141,7 @@ typedef struct rt_program {
     int nservices;
     rt_prog_service *services;
     rt_pool *pool;
+    char fingerprint[17]; /* the definition's: 64-bit FNV-1a of the manifest text, in hex */
 } rt_program;
 
 /* Parses manifest text (len bytes, need not be NUL-terminated). On success returns a

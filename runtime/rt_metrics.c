@@ -2,6 +2,7 @@
 #include "rt_metrics.h"
 
 #include "rt_format.h"
+#include "rt_version.h"
 
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -162,6 +163,12 @@ static uint64_t get_late(const rt_engine *e, rt_reject_log *log, int s)
 
 bool rt_metrics_write(const rt_metrics *m, const rt_engine *e, rt_reject_log *log, FILE *out)
 {
+    put_head(out, "featc_build_info", "gauge", "The featc version that built this runtime and its definition's fingerprint.");
+    fputs("featc_build_info{version=", out);
+    put_label(out, FEATC_VERSION);
+    fputs(",fingerprint=", out);
+    put_label(out, m->p->fingerprint);
+    fputs("} 1\n", out);
     const rt_program *p = m->p;
     write_requests(m, out);
     write_per_source(p, out, "featc_events_ingested_total", "counter", "Events accepted and applied.", get_ingested,

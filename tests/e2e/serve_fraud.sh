@@ -127,6 +127,15 @@ grep -q '^featc_events_ingested_total{source="transactions"} [1-9]' "$tmp/body" 
 grep -q '^featc_events_late_total{source="cardholders"} [0-9]' "$tmp/body" || fail "metrics: late"
 grep -q '^featc_requests_total{service="fraud_v1",code="4xx"} 3$' "$tmp/body" || fail "metrics: 4xx count"
 grep -q '^featc_keys{view="card_velocity"} [1-9]' "$tmp/body" || fail "metrics: keys"
+# The runtime says what it is: `info`, GET /v1/services and the build_info gauge agree.
+fp=$("$tmp/fraud" info | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["services"][0]
+assert d["featc_version"] and s["name"] == "fraud_v1" and s["request"] == "checkout"
+assert [k["name"] for k in s["keys"]] == ["card_id", "merchant_id"] and len(s["outputs"]) == 24
+assert {x["name"] for x in d["sources"]} == {"transactions", "cardholders", "checkout"}
+print(d["fingerprint"])') || fail "info: not the expected JSON"
+grep -q "^featc_build_info{version=\"[0-9.]*\",fingerprint=\"$fp\"} 1$" "$tmp/body" || fail "metrics: build_info"
+expect_status 200 GET /v1/services
+grep -q "\"fingerprint\":\"$fp\"" "$tmp/body" || fail "/v1/services: fingerprint"
 stop
 
 # 4. With --state, posted events come back after a restart.
