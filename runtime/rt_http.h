@@ -106,6 +106,13 @@ void rt_http_services_free(rt_server *s);
 
 /* POST /v1/features/{service}: decodes the body (keys, request fields, optional query
  * time), answers as of that time or now (epoch microseconds) under the read lock. */
+/* The most requests one batch (a JSON array body) may hold. */
+#define RT_HTTP_MAX_BATCH 1000
+
+/* Answers POST /v1/features/{service}: one JSON object of keys and request fields, answered
+ * `{"features": {...}}` (4xx with an error otherwise), or a JSON array of such objects, answered
+ * `{"results": [...]}` in order, each item as the single request would be (`{"error": ...}`
+ * for one that fails), all under one read lock; more than RT_HTTP_MAX_BATCH items → 413. */
 void rt_http_features(rt_server *s, int svc, const char *body, size_t len, int64_t now, rt_http_response *out);
 
 /* Starts libmicrohttpd on the bound, listening socket fd (which it then owns): worker

@@ -94,6 +94,26 @@ for srow, rrow in zip(spine, rows):
         if not same:
             bad += 1
             print(f"row {srow}: {col}: serve {g!r}, replay {w!r}", file=sys.stderr)
+# The same rows as one batch (with a bad request and a key written with JSON escapes in the
+# middle): each item equals the single request's answer, in order.
+bodies, singles = [], []
+for srow in spine:
+    body = {k: (None if v == "" else float(v) if k in numeric else v) for k, v in srow.items() if k != "ts"}
+    body["at"] = srow["ts"]
+    bodies.append(body)
+bodies.insert(len(bodies) // 2, {"merchant_id": "m1"})
+bodies.insert(1, dict(bodies[0]))
+text = json.dumps(bodies, ensure_ascii=True).replace('"c', '"\\u0063', 5)
+for body in bodies:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/features/fraud_v1", json.dumps(body).encode())
+    try:
+        singles.append(json.load(urllib.request.urlopen(req)))
+    except urllib.error.HTTPError as e:
+        singles.append({"error": json.load(e)["error"]})
+req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/features/fraud_v1", text.encode())
+batch = json.load(urllib.request.urlopen(req))["results"]
+assert batch == singles, "batch differs from single requests"
+assert sum("error" in r for r in batch) == 1
 print(f"{len(rows)} rows x {len(outputs)} features agree" if not bad else f"{bad} mismatches")
 sys.exit(1 if bad else 0)
 EOF
@@ -125,7 +145,7 @@ expect_status 200 GET /healthz
 expect_status 200 GET /metrics
 grep -q '^featc_events_ingested_total{source="transactions"} [1-9]' "$tmp/body" || fail "metrics: ingested"
 grep -q '^featc_events_late_total{source="cardholders"} [0-9]' "$tmp/body" || fail "metrics: late"
-grep -q '^featc_requests_total{service="fraud_v1",code="4xx"} 3$' "$tmp/body" || fail "metrics: 4xx count"
+grep -q '^featc_requests_total{service="fraud_v1",code="4xx"} 4$' "$tmp/body" || fail "metrics: 4xx count (3 bad requests, 1 from the batch check)"
 grep -q '^featc_keys{view="card_velocity"} [1-9]' "$tmp/body" || fail "metrics: keys"
 # The runtime says what it is: `info`, GET /v1/services and the build_info gauge agree.
 fp=$("$tmp/fraud" info | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["services"][0]

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "rt_http.h"
 #include "rt_serve.h"
 #include "test_rt_engine_util.h"
 
@@ -113,7 +114,8 @@ static void test_endpoints(void **state)
     expect(s, "POST", "/v1/features/nope", "{}", 404, "no service named 'nope'");
     expect(s, "POST", "/v1/features/s", "{\"x\":1}", 400, "missing key 'user'");
     expect(s, "POST", "/v1/features/s", "{\"user\":1,", 400, "bad JSON");
-    expect(s, "POST", "/v1/features/s", "[1]", 400, "must be a JSON object");
+    expect(s, "POST", "/v1/features/s", "[1]", 200,
+           "{\"results\":[{\"error\":\"the body must be a JSON object of keys and request fields\"}]}");
     expect(s, "POST", "/v1/features/s", "", 400, "empty body");
     expect(s, "POST", "/v1/features/s", "{\"user\":\"abc\"}", 400, "user");
     expect(s, "POST", "/v1/features/s", "{\"user\":1.5}", 400, "user");
@@ -125,8 +127,8 @@ static void test_endpoints(void **state)
     const char *want[] = {"featc_events_ingested_total{source=\"ev\"} 3\n",
                           "featc_events_rejected_total{source=\"ev\"} 1\n",
                           "featc_events_late_total{source=\"ev\"} 1\n",
-                          "featc_requests_total{service=\"s\",code=\"2xx\"} 4\n",
-                          "featc_requests_total{service=\"s\",code=\"4xx\"} 8\n",
+                          "featc_requests_total{service=\"s\",code=\"2xx\"} 5\n",
+                          "featc_requests_total{service=\"s\",code=\"4xx\"} 7\n",
                           "featc_request_duration_seconds_count{service=\"s\"} 12\n",
                           "featc_request_duration_seconds_bucket{service=\"s\",le=\"+Inf\"} 12\n",
                           "featc_keys{view=\"v\"} 2\n",
@@ -444,6 +446,55 @@ static void test_deep_body(void **state)
     expect(s, "POST", "/v1/features/s", "{\"user\":1,\"x\":10,\"at\":200}", 200, "\"v__total\":5");
 }
 
+/* A JSON array of requests is answered in order, each item as the single request would be
+ * (an error item for a bad one); an empty array gives no results; malformed arrays and more
+ * than RT_HTTP_MAX_BATCH items are refused whole. */
+static void test_batch(void **state)
+{
+    fixture *f = *state;
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .retain_us = -1};
+    rt_server *s = f->s = new_server(f, &cfg);
+    expect(s, "POST", "/v1/events/ev", "{\"user\":1,\"amount\":5,\"ts\":100}\n{\"user\":2,\"amount\":3,\"ts\":101}", 200,
+           "\"accepted\":2");
+    const char *single[] = {"{\"user\":1,\"x\":10,\"at\":200}", "{\"x\":1}", "{\"user\":2,\"x\":6,\"at\":200}",
+                            "{\"user\":3,\"at\":\"bad\"}"};
+    char batch[512] = " [ ", want[2048] = "{\"results\":[";
+    for (int i = 0; i < 4; i++) {
+        char *resp;
+        int st = call(s, "POST", "/v1/features/s", single[i], &resp);
+        assert_int_equal(st, i % 2 ? 400 : 200);
+        resp[strcspn(resp, "\n")] = '\0';
+        snprintf(batch + strlen(batch), sizeof batch - strlen(batch), "%s%s", i ? " ,\n" : "", single[i]);
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s", i ? "," : "", resp);
+        free(resp);
+    }
+    strcat(batch, "]\n");
+    strcat(want, "]}");
+    expect(s, "POST", "/v1/features/s", batch, 200, want);
+    expect(s, "POST", "/v1/features/s", "[]", 200, "{\"results\":[]}");
+    expect(s, "POST", "/v1/features/s", "[{\"user\":1},]", 400, "an empty item");
+    expect(s, "POST", "/v1/features/s", "[{\"user\":1}", 400, "not closed");
+    expect(s, "POST", "/v1/features/s", "[{\"user\":1}] x", 400, "text after the request array");
+    expect(s, "POST", "/v1/features/s", "[{\"user\":\"a]\\\"\"}]", 200, "{\"results\":[{\"error\":");
+    size_t n = RT_HTTP_MAX_BATCH + 1, len = 0;
+    char *big = malloc(n * 12 + 8);
+    big[len++] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(big + len, "%s{\"user\":1}", i ? "," : "");
+    strcpy(big + len, "]");
+    expect(s, "POST", "/v1/features/s", big, 413, "at most 1000 requests");
+    big[len - 11] = ']'; /* 1000 items: answered */
+    big[len - 10] = '\0';
+    char *resp;
+    assert_int_equal(call(s, "POST", "/v1/features/s", big, &resp), 200);
+    int items = 0;
+    for (char *p = resp; (p = strstr(p, "{\"features\"")); p++)
+        items++;
+    assert_int_equal(items, RT_HTTP_MAX_BATCH);
+    free(resp);
+    free(big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -456,6 +507,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrency, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
