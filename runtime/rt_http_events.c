@@ -48,7 +48,7 @@ static void apply_one(rt_server *s, int src, const rt_slot *rec, uint64_t line, 
 {
     int64_t wm = 0;
     bool had_wm = rt_engine_watermark(s->engine, src, &wm);
-    rt_apply_result res = rt_engine_apply(s->engine, src, rec);
+    rt_apply_result res = rt_engine_apply(s->engine, src, rec, RT_ARRIVAL_UNKNOWN);
     record_applied(s, src, rec, res, had_wm, wm, line, file, state, logline, batch, on_reject, ctx);
 }
 
@@ -63,7 +63,7 @@ static void apply_chunk(rt_server *s, int src, const rt_slot *recs, int n, const
     int nf = ps->nfields;
     int64_t wm = 0;
     bool had_wm = rt_engine_watermark(s->engine, src, &wm);
-    rt_engine_apply_batch(s->engine, src, recs, (size_t)n, results);
+    rt_engine_apply_batch(s->engine, src, recs, (size_t)n, RT_ARRIVAL_UNKNOWN, results);
     for (int i = 0; i < n; i++) {
         const rt_slot *rec = recs + (size_t)i * (size_t)nf;
         record_applied(s, src, rec, results[i], had_wm, wm, lines[i], file, state, logline, batch, on_reject, ctx);

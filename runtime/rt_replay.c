@@ -92,7 +92,7 @@ static bool step(replay *r, replay_source *rs)
     const rt_prog_source *ps = &r->p->sources[rs->src];
     int64_t wm = 0;
     bool had_wm = rt_engine_watermark(r->e, rs->src, &wm);
-    rt_apply_result res = rt_engine_apply(r->e, rs->src, rs->record);
+    rt_apply_result res = rt_engine_apply(r->e, rs->src, rs->record, RT_ARRIVAL_UNKNOWN);
     if (res == RT_APPLY_LATE && had_wm)
         rt_reject_late(r->log, ps->name, rs->path, rt_reader_line(rs->reader), rs->record[ps->time_field].v.i, wm,
                        ps->lateness_us);
