@@ -179,7 +179,7 @@ static void verify(const bench_prog *bp, int v, int svc, const decoded *d, int64
         bench_check(rt_engine_query(e, svc, &rec[keycol], NULL, ts, &scratch, out), "a per-event query was refused");
         add_values(ps, out, sums);
         rt_scratch_reset(&scratch);
-        rt_engine_apply(e, src, rec);
+        rt_engine_apply(e, src, rec, RT_ARRIVAL_UNKNOWN);
         if (i % every == every - 1)
             settle(e, p, src, retain_us);
         if (!rec[keycol].null && rec[keycol].v.i > max_key)
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
          * server does with each POSTed batch */
         for (size_t i = 0; i < d.nevents; i += every) {
             size_t m = d.nevents - i < every ? d.nevents - i : every;
-            rt_engine_apply_batch(e, src, &d.slots[i * (size_t)d.nfields], m, NULL);
+            rt_engine_apply_batch(e, src, &d.slots[i * (size_t)d.nfields], m, RT_ARRIVAL_UNKNOWN, NULL);
             if (m == every)
                 settle(e, p, src, retain_us);
         }
@@ -309,7 +309,7 @@ int main(int argc, char **argv)
             size_t n = 0, pending = 0;
             int got;
             while ((got = rt_reader_next_batch(rd, recs, (int)every, NULL)) > 0) {
-                rt_engine_apply_batch(e, src, recs, (size_t)got, NULL);
+                rt_engine_apply_batch(e, src, recs, (size_t)got, RT_ARRIVAL_UNKNOWN, NULL);
                 n += (size_t)got;
                 pending += (size_t)got;
                 if (pending >= every) {

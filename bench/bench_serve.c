@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     bench_check(seen != NULL, "out of memory");
     int got;
     while ((got = rt_reader_next(r, rec)) == 1) {
-        rt_engine_apply(e, src, rec);
+        rt_engine_apply(e, src, rec, RT_ARRIVAL_UNKNOWN);
         if (n == cap) {
             cap *= 2;
             seen = realloc(seen, cap * sizeof *seen);

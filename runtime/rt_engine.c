@@ -1,9 +1,8 @@
-/* rt_engine.c - the streaming engine: watermarks, lateness, view state, and answering services. */
+/* rt_engine.c - the streaming engine: arrival rules, view state, and answering services. */
 #include "rt_engine.h"
 
 #include "rt_agg.h"
 #include "rt_state.h"
-#include "rt_watermark.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -26,8 +25,9 @@ typedef struct eng_source {
     rt_schema schema;
     rt_field *fields;
     const rt_expect_fn *expect; /* points at fns->expect[src], the context of rt_expect_abi */
-    rt_watermark wm; /* the lateness rule, as backfill applies it */
-    int nviews;      /* active views reading this source */
+    rt_arrival arr;   /* the arrival rules: ahead, late, duplicate */
+    uint64_t no_time; /* records applied with a null time */
+    int nviews;       /* active views reading this source */
     int *views;
 } eng_source;
 
@@ -59,7 +59,9 @@ static bool setup_source(rt_engine *e, int s)
 {
     const rt_prog_source *ps = &e->p->sources[s];
     eng_source *es = &e->sources[s];
-    rt_watermark_init(&es->wm, ps->lateness_us);
+    if (ps->kind != RT_SOURCE_REQUEST)
+        rt_arrival_init(&es->arr, ps->lateness_us, ps->max_ahead_us, ps->unique_field >= 0,
+                        ps->unique_field >= 0 ? ps->fields[ps->unique_field].type : RT_INT);
     es->fields = calloc((size_t)ps->nfields + 1, sizeof *es->fields);
     es->views = calloc((size_t)e->p->nviews + 1, sizeof *es->views);
     if (!es->fields || !es->views)
@@ -169,6 +171,7 @@ void rt_engine_free(rt_engine *e)
     for (int s = 0; e->sources && s < e->p->nsources; s++) {
         free(e->sources[s].fields);
         free(e->sources[s].views);
+        rt_arrival_free(&e->sources[s].arr);
     }
     for (int v = 0; e->views && v < e->p->nviews; v++)
         rt_view_state_free(e->views[v].state);
@@ -196,28 +199,31 @@ const rt_schema *rt_engine_schema(const rt_engine *e, int src)
     return &e->sources[src].schema;
 }
 
-/* Offers an event to the source's watermark (rt_watermark_offer: moves it and counts); the
+/* Decides an event by the source's arrival rules (which move the watermark and count); the
  * event is applied only when the result is RT_APPLY_ACCEPTED. */
 static inline rt_apply_result admit(const rt_prog_source *ps, eng_source *es, const rt_slot *record,
-                                    int64_t *ts_out)
+                                    int64_t arrival_us, int64_t *ts_out)
 {
     const rt_slot *time = &record[ps->time_field];
-    if (time->null)
+    if (time->null) {
+        es->no_time++;
         return RT_APPLY_NO_TIME;
-    if (!rt_watermark_offer(&es->wm, time->v.i))
-        return RT_APPLY_LATE;
+    }
+    int64_t arrival;
+    bool has_arrival = rt_engine_arrival_of(ps, record, arrival_us, &arrival);
+    const rt_slot *unique = ps->unique_field >= 0 ? &record[ps->unique_field] : NULL;
     *ts_out = time->v.i;
-    return RT_APPLY_ACCEPTED;
+    return (rt_apply_result)rt_arrival_offer(&es->arr, time->v.i, has_arrival, arrival, unique);
 }
 
-rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record)
+rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record, int64_t arrival_us)
 {
     assert(src >= 0 && src < e->p->nsources);
     const rt_prog_source *ps = &e->p->sources[src];
     eng_source *es = &e->sources[src];
     assert(ps->kind != RT_SOURCE_REQUEST);
     int64_t ts;
-    rt_apply_result r = admit(ps, es, record, &ts);
+    rt_apply_result r = admit(ps, es, record, arrival_us, &ts);
     if (r != RT_APPLY_ACCEPTED)
         return r;
     const rt_slot *seq = ps->seq_field >= 0 ? &record[ps->seq_field] : NULL;
@@ -230,7 +236,8 @@ rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record)
     return RT_APPLY_ACCEPTED;
 }
 
-size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size_t n, rt_apply_result *results)
+size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size_t n, int64_t arrival_us,
+                             rt_apply_result *results)
 {
     assert(src >= 0 && src < e->p->nsources);
     const rt_prog_source *ps = &e->p->sources[src];
@@ -240,9 +247,9 @@ size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size
     for (size_t base = 0; base < n; base += ENG_BATCH) {
         size_t m = n - base < ENG_BATCH ? n - base : ENG_BATCH;
         const rt_slot *recs = records + base * nf;
-        /* watermark and lateness, event by event: they depend on the order alone */
+        /* the arrival rules, event by event: they depend on the order alone */
         for (size_t i = 0; i < m; i++) {
-            rt_apply_result r = admit(ps, es, recs + i * nf, &e->bts[i]);
+            rt_apply_result r = admit(ps, es, recs + i * nf, arrival_us, &e->bts[i]);
             e->bok[i] = r == RT_APPLY_ACCEPTED;
             accepted += e->bok[i];
             if (results)
@@ -271,12 +278,12 @@ size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size
 
 bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm)
 {
-    return rt_watermark_get(&e->sources[src].wm, wm);
+    return rt_arrival_watermark(&e->sources[src].arr, wm);
 }
 
 int64_t rt_engine_complete_until(const rt_engine *e, int src)
 {
-    return rt_watermark_complete_until(&e->sources[src].wm);
+    return rt_arrival_complete_until(&e->sources[src].arr);
 }
 
 void rt_engine_settle_view(rt_engine *e, int v, int64_t horizon)
@@ -340,14 +347,34 @@ bool rt_engine_query(const rt_engine *e, int svc, const rt_slot *keys, const rt_
     return true;
 }
 
+/* The verdicts of rt_arrival are the results of the same name. */
+_Static_assert((int)RT_APPLY_ACCEPTED == (int)RT_ARRIVAL_ACCEPTED && (int)RT_APPLY_AHEAD == (int)RT_ARRIVAL_AHEAD &&
+                   (int)RT_APPLY_LATE == (int)RT_ARRIVAL_LATE && (int)RT_APPLY_DUPLICATE == (int)RT_ARRIVAL_DUPLICATE &&
+                   (int)RT_APPLY_NO_TIME == RT_ARRIVAL_NVERDICTS,
+               "apply results and arrival verdicts differ");
+
+uint64_t rt_engine_count(const rt_engine *e, int src, rt_apply_result r)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    assert(r >= RT_APPLY_ACCEPTED && r <= RT_APPLY_NO_TIME);
+    const eng_source *es = &e->sources[src];
+    return r == RT_APPLY_NO_TIME ? es->no_time : rt_arrival_count(&es->arr, (rt_arrival_verdict)r);
+}
+
 uint64_t rt_engine_accepted(const rt_engine *e, int src)
 {
-    return e->sources[src].wm.accepted;
+    return rt_engine_count(e, src, RT_APPLY_ACCEPTED);
 }
 
 uint64_t rt_engine_late(const rt_engine *e, int src)
 {
-    return e->sources[src].wm.late;
+    return rt_engine_count(e, src, RT_APPLY_LATE);
+}
+
+size_t rt_engine_remembered(const rt_engine *e, int src)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    return rt_arrival_remembered(&e->sources[src].arr);
 }
 
 size_t rt_engine_keys(const rt_engine *e, int v)

@@ -83,20 +83,24 @@ bool rt_json_depth_within(const char *s, size_t n, int max);
 int64_t rt_http_now(void);
 
 /* POST /v1/events/{source}: applies the body's events (JSON Lines, or one JSON object
- * over several lines) to source src under the write lock. Fills out. */
+ * over several lines) to source src under the write lock, all arrived at the server clock
+ * when the request is handled (written into the source's arrival field, if it declares
+ * one, before the events are checked). Fills out. */
 void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http_response *out);
 
-/* Counts of one batch of events. */
+/* Counts of one batch of events: accepted, and refused per reason (the invalid ones, which
+ * the reader counts, are filled in by the caller that needs them). */
 typedef struct rt_http_batch {
     uint64_t accepted;
-    uint64_t late;
+    uint64_t refused[RT_REJECT_NKINDS];
 } rt_http_batch;
 
 /* Applies every valid event reader r yields to source src (the caller holds the write lock
- * or is alone): late events are logged to the reject log (as found in file) and passed to
- * on_reject (may be NULL) with their reason; accepted ones are appended to the state log
- * when log_state. False with a message when reading fails. */
-typedef void (*rt_http_reject_fn)(void *ctx, uint64_t line, const char *reason);
+ * or is alone), with an unknown arrival time (a file: its source's arrival field, if any,
+ * tells): refused events (ahead, late, duplicate) are logged to the reject log (as found
+ * in file) and passed to on_reject (may be NULL) with their kind and reason; accepted ones
+ * are appended to the state log when log_state. False with a message when reading fails. */
+typedef void (*rt_http_reject_fn)(void *ctx, uint64_t line, rt_reject_kind kind, const char *reason);
 bool rt_http_apply_events(rt_server *s, int src, rt_reader *r, const char *file, bool log_state, rt_http_batch *batch,
                           rt_http_reject_fn on_reject, void *ctx, char *err, size_t errlen);
 

@@ -1,8 +1,8 @@
-/* rt_http_events.c - event ingestion for the server: decode outside the lock, apply, log late events, persist, settle. */
+/* rt_http_events.c - event ingestion for the server: stamp and decode outside the lock, apply, log refusals, persist, settle. */
 #include "rt_http.h"
 
 #include "rt_jsonl.h"
-#include "rt_time.h"
+#include "rt_refusal.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -11,14 +11,13 @@
 #include <yajl/yajl_tree.h>
 
 /* Records what applying one decoded event (its line for messages) to source src did: res,
- * with the watermark wm (had_wm: there was one) as it stood just before. Accepted events
- * are appended to state (may be NULL) through the line buffer logline; late ones are
- * logged and passed to on_reject (may be NULL). */
-static void record_applied(rt_server *s, int src, const rt_slot *rec, rt_apply_result res, bool had_wm, int64_t wm,
-                           uint64_t line, const char *file, FILE *state, rt_jbuf *logline, rt_http_batch *batch,
-                           rt_http_reject_fn on_reject, void *ctx)
+ * with arrival_us as passed to the engine and wm the watermark when it was decided.
+ * Accepted events are appended to state (may be NULL) through the line buffer logline;
+ * refused ones are logged with their reason and passed to on_reject (may be NULL). */
+static void record_applied(rt_server *s, int src, const rt_slot *rec, rt_apply_result res, int64_t arrival_us,
+                           int64_t wm, uint64_t line, const char *file, FILE *state, rt_jbuf *logline,
+                           rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
 {
-    const rt_prog_source *ps = &s->p->sources[src];
     if (res == RT_APPLY_ACCEPTED) {
         batch->accepted++;
         if (state) {
@@ -27,35 +26,31 @@ static void record_applied(rt_server *s, int src, const rt_slot *rec, rt_apply_r
             if (!logline->oom)
                 fwrite(logline->p, 1, logline->len, state);
         }
-    } else if (res == RT_APPLY_LATE && had_wm) {
-        int64_t ts = rec[ps->time_field].v.i;
-        batch->late++;
-        rt_reject_late(s->rejects, ps->name, file, line, ts, wm, ps->lateness_us);
-        if (on_reject) {
-            char tb[RT_TIME_BUF], wb[RT_TIME_BUF], lb[32], reason[160];
-            rt_time_format(ts, tb);
-            rt_time_format(wm, wb);
-            snprintf(reason, sizeof reason, "late: event time %s is before watermark %s minus lateness %s", tb, wb,
-                     rt_reject_duration(ps->lateness_us, lb));
-            on_reject(ctx, line, reason);
-        }
+    } else if (res == RT_APPLY_AHEAD || res == RT_APPLY_LATE || res == RT_APPLY_DUPLICATE) {
+        char reason[RT_REFUSAL_REASON];
+        rt_reject_kind k = rt_refusal_log(s->rejects, &s->p->sources[src], file, line, rec, res, arrival_us, wm,
+                                          reason, sizeof reason);
+        batch->refused[k]++;
+        if (on_reject)
+            on_reject(ctx, line, k, reason);
     }
 }
 
 /* Applies one decoded event to source src; the caller holds the write lock or is alone. */
-static void apply_one(rt_server *s, int src, const rt_slot *rec, uint64_t line, const char *file, FILE *state,
-                      rt_jbuf *logline, rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
+static void apply_one(rt_server *s, int src, const rt_slot *rec, int64_t arrival_us, uint64_t line, const char *file,
+                      FILE *state, rt_jbuf *logline, rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
 {
+    rt_apply_result res = rt_engine_apply(s->engine, src, rec, arrival_us);
     int64_t wm = 0;
-    bool had_wm = rt_engine_watermark(s->engine, src, &wm);
-    rt_apply_result res = rt_engine_apply(s->engine, src, rec);
-    record_applied(s, src, rec, res, had_wm, wm, line, file, state, logline, batch, on_reject, ctx);
+    rt_engine_watermark(s->engine, src, &wm); /* a refusal left it as it was */
+    record_applied(s, src, rec, res, arrival_us, wm, line, file, state, logline, batch, on_reject, ctx);
 }
 
-/* Applies recs[0..n) (nf slots each) to source src in one engine batch, then records each
- * result with the watermark as it stood before that event: the largest time among the
- * events accepted so far, which is how the engine keeps it. The caller holds the lock. */
-static void apply_chunk(rt_server *s, int src, const rt_slot *recs, int n, const uint64_t *lines,
+/* Applies recs[0..n) (nf slots each), arrived at arrival_us, to source src in one engine
+ * batch, then records each result with the watermark as it stood when that event was
+ * decided: the largest time among the events accepted so far, which is how the engine
+ * keeps it. The caller holds the lock. */
+static void apply_chunk(rt_server *s, int src, const rt_slot *recs, int n, int64_t arrival_us, const uint64_t *lines,
                         rt_apply_result *results, const char *file, FILE *state, rt_jbuf *logline,
                         rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
 {
@@ -63,10 +58,11 @@ static void apply_chunk(rt_server *s, int src, const rt_slot *recs, int n, const
     int nf = ps->nfields;
     int64_t wm = 0;
     bool had_wm = rt_engine_watermark(s->engine, src, &wm);
-    rt_engine_apply_batch(s->engine, src, recs, (size_t)n, results);
+    rt_engine_apply_batch(s->engine, src, recs, (size_t)n, arrival_us, results);
     for (int i = 0; i < n; i++) {
         const rt_slot *rec = recs + (size_t)i * (size_t)nf;
-        record_applied(s, src, rec, results[i], had_wm, wm, lines[i], file, state, logline, batch, on_reject, ctx);
+        record_applied(s, src, rec, results[i], arrival_us, wm, lines[i], file, state, logline, batch, on_reject,
+                       ctx);
         if (results[i] == RT_APPLY_ACCEPTED) {
             int64_t ts = rec[ps->time_field].v.i;
             if (!had_wm || ts > wm)
@@ -94,7 +90,7 @@ bool rt_http_apply_events(rt_server *s, int src, rt_reader *r, const char *file,
     rt_jbuf logline = {0};
     int got;
     while ((got = rt_reader_next(r, rec)) > 0)
-        apply_one(s, src, rec, rt_reader_line(r), file, state, &logline, batch, on_reject, ctx);
+        apply_one(s, src, rec, RT_ARRIVAL_UNKNOWN, rt_reader_line(r), file, state, &logline, batch, on_reject, ctx);
     if (got < 0) {
         snprintf(err, errlen, "%s", rt_reader_error(r));
         ok = false;
@@ -141,13 +137,15 @@ static bool is_multiline_object(const char *body, size_t len)
 }
 
 /* The rejects of one request listed in its response: the MAX_LISTED of smallest line, in
- * line order. Invalid events are found while decoding (outside the lock) and late ones
- * while applying, so the two kinds come in separate runs; every line of a later chunk is
- * past every line of an earlier one. Entries are kept per run up to MAX_LISTED, sorted and
- * cut back after each chunk: memory stays bounded however many events are rejected. */
+ * line order, each with its kind. Invalid events are found while decoding (outside the
+ * lock) and refused ones (ahead, late, duplicate) while applying, so the two come in
+ * separate runs; every line of a later chunk is past every line of an earlier one. Entries
+ * are kept per run up to MAX_LISTED, sorted and cut back after each chunk: memory stays
+ * bounded however many events are rejected. */
 enum { MAX_LISTED = 100, CHUNK = 1024 };
 typedef struct reject_entry {
     uint64_t line;
+    rt_reject_kind kind;
     char *reason;
 } reject_entry;
 typedef struct reject_list {
@@ -159,7 +157,7 @@ typedef struct reject_list {
     bool oom;
 } reject_list;
 
-static void list_reject(void *ctx, uint64_t line, const char *reason)
+static void list_reject(void *ctx, uint64_t line, rt_reject_kind kind, const char *reason)
 {
     reject_list *l = ctx;
     l->seen++;
@@ -171,8 +169,14 @@ static void list_reject(void *ctx, uint64_t line, const char *reason)
         l->oom = true;
         return;
     }
-    l->e[l->n++] = (reject_entry){line, copy};
+    l->e[l->n++] = (reject_entry){line, kind, copy};
     l->in_run++;
+}
+
+/* The reader's reject callback: an invalid event. */
+static void list_invalid(void *ctx, uint64_t line, const char *reason)
+{
+    list_reject(ctx, line, RT_REJECT_INVALID, reason);
 }
 
 static int by_line(const void *a, const void *b)
@@ -199,13 +203,13 @@ static void list_free(reject_list *l)
     l->n = 0;
 }
 
-/* Decodes the request's events CHUNK at a time without the lock (JSON parsing, checks and
+/* Decodes the request's events (arrived at arrival_us) CHUNK at a time without the lock (JSON parsing, checks and
  * invalid events' messages are most of the work), then applies each chunk under the write
  * lock, so that queries wait only for the engine updates. Chunks of concurrent requests to
  * one source may interleave; the state log holds them in the order applied. False with a
  * message when decoding fails. */
-static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file, rt_http_batch *batch,
-                          reject_list *rl, char *err, size_t errlen)
+static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file, int64_t arrival_us,
+                          rt_http_batch *batch, reject_list *rl, char *err, size_t errlen)
 {
     int nf = s->p->sources[src].nfields;
     FILE *state = s->state_logs ? s->state_logs[src] : NULL;
@@ -226,7 +230,7 @@ static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file,
         if (n <= 0)
             break;
         pthread_rwlock_wrlock(&s->lock);
-        apply_chunk(s, src, recs, n, lines, results, file, state, &logline, batch, list_reject, rl);
+        apply_chunk(s, src, recs, n, arrival_us, lines, results, file, state, &logline, batch, list_reject, rl);
         pthread_rwlock_unlock(&s->lock);
         list_cut(rl, true);
     }
@@ -248,6 +252,8 @@ static bool ingest_chunks(rt_server *s, int src, rt_reader *r, const char *file,
 
 void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http_response *out)
 {
+    /* the receipt time: every event of the body arrived now */
+    int64_t arrival_us = rt_http_now();
     if (!rt_http_body_ok(body, len, "a JSON event or JSON Lines", out))
         return;
     rt_event_format format = is_multiline_object(body, len) ? RT_EVENTS_JSON : RT_EVENTS_JSONL;
@@ -259,16 +265,20 @@ void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http
         rt_http_error(out, 500, "%s", err);
         return;
     }
+    /* the arrival field holds the receipt time, whatever was sent, before any check */
+    int arrival_field = s->p->sources[src].arrival_field;
+    if (arrival_field >= 0)
+        rt_reader_stamp(r, arrival_field, arrival_us);
     reject_list *rl = calloc(1, sizeof *rl);
     if (!rl) {
         rt_reader_close(r);
         rt_http_error(out, 500, "out of memory");
         return;
     }
-    rt_reader_on_reject(r, list_reject, rl);
-    rt_http_batch batch = {0, 0};
-    bool ok = ingest_chunks(s, src, r, file, &batch, rl, err, sizeof err);
-    uint64_t rejected = rt_reader_stats_of(r)->rejected;
+    rt_reader_on_reject(r, list_invalid, rl);
+    rt_http_batch batch = {0};
+    bool ok = ingest_chunks(s, src, r, file, arrival_us, &batch, rl, err, sizeof err);
+    batch.refused[RT_REJECT_INVALID] = rt_reader_stats_of(r)->rejected;
     rt_reader_close(r);
     if (!ok || rl->oom) {
         list_free(rl);
@@ -276,11 +286,19 @@ void rt_http_ingest(rt_server *s, int src, const char *body, size_t len, rt_http
         rt_http_error(out, 500, "%s", ok ? "out of memory" : err);
         return;
     }
+    /* "rejected" counts the invalid events, as it did before the other reasons existed */
     rt_jbuf b = {0};
-    rt_jbuf_printf(&b, "{\"accepted\":%llu,\"rejected\":%llu,\"late\":%llu,\"rejects\":[",
-                   (unsigned long long)batch.accepted, (unsigned long long)rejected, (unsigned long long)batch.late);
+    rt_jbuf_printf(&b, "{\"accepted\":%llu,\"rejected\":%llu,\"late\":%llu", (unsigned long long)batch.accepted,
+                   (unsigned long long)batch.refused[RT_REJECT_INVALID],
+                   (unsigned long long)batch.refused[RT_REJECT_LATE]);
+    for (int k = 0; k < RT_REJECT_NKINDS; k++)
+        if (k != RT_REJECT_LATE)
+            rt_jbuf_printf(&b, ",\"%s\":%llu", rt_reject_kind_name((rt_reject_kind)k),
+                           (unsigned long long)batch.refused[k]);
+    rt_jbuf_puts(&b, ",\"rejects\":[");
     for (int i = 0; i < rl->n; i++) {
-        rt_jbuf_printf(&b, "%s{\"line\":%llu,\"reason\":", i ? "," : "", (unsigned long long)rl->e[i].line);
+        rt_jbuf_printf(&b, "%s{\"line\":%llu,\"kind\":\"%s\",\"reason\":", i ? "," : "",
+                       (unsigned long long)rl->e[i].line, rt_reject_kind_name(rl->e[i].kind));
         rt_json_string(&b, rl->e[i].reason, strlen(rl->e[i].reason));
         rt_jbuf_put(&b, "}", 1);
     }

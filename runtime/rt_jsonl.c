@@ -27,6 +27,7 @@ struct rt_jsonl {
     uint32_t *seen; /* seen[f] == gen when field f occurred in the current line */
     uint32_t gen;
     int guess; /* the field expected next (keys tend to come in the same order) */
+    int skip;  /* a field whose key is treated as unknown (rt_jsonl_skip_field), or -1 */
     struct key_pat *pat; /* per field: its key as the fast path matches it (len 0: not used) */
     char *scratch; /* decoded strings and keys of the current line */
     size_t scratch_cap;
@@ -107,6 +108,7 @@ rt_jsonl *rt_jsonl_new(const rt_schema *schema) {
     if (!d)
         return NULL;
     d->schema = schema;
+    d->skip = -1;
     int nf = schema->nfields;
     uint32_t size = 8;
     while (size < 2 * (uint32_t)nf)
@@ -158,6 +160,11 @@ rt_jsonl *rt_jsonl_new(const rt_schema *schema) {
         d->table[k] = f; /* a repeated name (not allowed by the language) keeps the first */
     }
     return d;
+}
+
+void rt_jsonl_skip_field(rt_jsonl *d, int field) {
+    assert(field >= -1 && field < d->schema->nfields);
+    d->skip = field;
 }
 
 void rt_jsonl_free(rt_jsonl *d) {
@@ -904,6 +911,8 @@ static bool fast_line(rt_jsonl *d, const char *line, size_t n, rt_slot *record) 
     const int nf = sc->nfields;
     if (++d->gen == 0)
         return false; /* the general path handles the wrap */
+    if (d->skip >= 0)
+        d->seen[d->skip] = d->gen; /* its key, like a repeated one, leaves this path */
     int g = 0, nseen = 0;
     for (;;) {
         if (p >= end || *p != '"')
@@ -937,7 +946,7 @@ static bool fast_line(rt_jsonl *d, const char *line, size_t n, rt_slot *record) 
             p++;
         }
         if (d->seen[f] == d->gen)
-            return false;
+            return false; /* the general path reports the repeat, or skips the key */
         d->seen[f] = d->gen;
         nseen++;
         g = f + 1;
@@ -987,10 +996,13 @@ static bool fast_line(rt_jsonl *d, const char *line, size_t n, rt_slot *record) 
         if (p + 1 != end || *p != '}')
             return false;
         /* fields the line does not name are null */
-        if (nseen != nf)
+        if (nseen != nf) { /* (always so with a skipped field, which nseen never counts) */
             for (int k = 0; k < nf; k++)
                 if (d->seen[k] != d->gen)
                     record[k] = (rt_slot){.null = 1};
+            if (d->skip >= 0)
+                record[d->skip] = (rt_slot){.null = 1};
+        }
         return true;
     }
 }
@@ -1074,6 +1086,8 @@ rt_jsonl_status rt_jsonl_decode(rt_jsonl *d, const char *line, size_t n, rt_slot
                     key = decode_string(d, key, kn, &kn);
                 f = lookup(d, key, kn);
             }
+            if (f == d->skip)
+                f = -1;
             skip_ws(&j);
             if (j.p >= j.end || *j.p != ':') {
                 fail(&j, j.p, "expected ':'");

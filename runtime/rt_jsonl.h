@@ -16,6 +16,10 @@ typedef enum rt_jsonl_status {
 rt_jsonl *rt_jsonl_new(const rt_schema *schema);
 void rt_jsonl_free(rt_jsonl *d);
 
+/* From the next line on, the key of field (an index into the schema, or -1 for none) is
+ * treated as unknown: checked for syntax only, the field left null. */
+void rt_jsonl_skip_field(rt_jsonl *d, int field);
+
 /* Decodes the n bytes of one line (without its line break; a whole JSON document, line
  * breaks included, works too) into record[nfields]: one
  * strict RFC 8259 JSON object; known keys are converted to their field's type, unknown

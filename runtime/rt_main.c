@@ -186,9 +186,10 @@ static int run_replay(cli *c, const rt_program *p, const rt_fn_table *fns)
     }
     fprintf(stderr,
             "%s replay: %llu rows written to %s (%llu bad spine rows skipped); events: %llu accepted, %llu "
-            "rejected, %llu late\n",
+            "invalid, %llu ahead, %llu late, %llu duplicate\n",
             c->prog, (unsigned long long)st.rows, c->out, (unsigned long long)st.skipped_rows,
-            (unsigned long long)st.accepted, (unsigned long long)st.rejected, (unsigned long long)st.late);
+            (unsigned long long)st.accepted, (unsigned long long)st.rejected, (unsigned long long)st.ahead,
+            (unsigned long long)st.late, (unsigned long long)st.duplicate);
     return 0;
 }
 

@@ -150,9 +150,27 @@ static uint64_t get_ingested(const rt_engine *e, rt_reject_log *log, int s)
     return rt_engine_accepted(e, s);
 }
 
-static uint64_t get_rejected(const rt_engine *e, rt_reject_log *log, int s)
+/* featc_events_rejected_total: one line per event source and reason. Invalid events are
+ * the reader's (counted in log), the others the engine's arrival rules'. */
+static void write_rejected(const rt_program *p, FILE *out, const rt_engine *e, rt_reject_log *log)
 {
-    return log ? rt_reject_count(log, rt_engine_program(e)->sources[s].name) : 0;
+    static const rt_apply_result by_kind[RT_REJECT_NKINDS] = {
+        [RT_REJECT_AHEAD] = RT_APPLY_AHEAD, [RT_REJECT_LATE] = RT_APPLY_LATE,
+        [RT_REJECT_DUPLICATE] = RT_APPLY_DUPLICATE};
+    put_head(out, "featc_events_rejected_total", "counter",
+             "Events refused, by reason: invalid (parse, type, not null, expect), ahead (time too far past "
+             "arrival), late (before the watermark minus the lateness) or duplicate (repeated unique value and time).");
+    for (int s = 0; s < p->nsources; s++) {
+        if (p->sources[s].kind == RT_SOURCE_REQUEST)
+            continue;
+        for (int k = 0; k < RT_REJECT_NKINDS; k++) {
+            uint64_t n = k == RT_REJECT_INVALID ? (log ? rt_reject_count(log, p->sources[s].name) : 0)
+                                                : rt_engine_count(e, s, by_kind[k]);
+            fputs("featc_events_rejected_total{source=", out);
+            put_label(out, p->sources[s].name);
+            fprintf(out, ",reason=\"%s\"} %" PRIu64 "\n", rt_reject_kind_name((rt_reject_kind)k), n);
+        }
+    }
 }
 
 static uint64_t get_late(const rt_engine *e, rt_reject_log *log, int s)
@@ -173,10 +191,10 @@ bool rt_metrics_write(const rt_metrics *m, const rt_engine *e, rt_reject_log *lo
     write_requests(m, out);
     write_per_source(p, out, "featc_events_ingested_total", "counter", "Events accepted and applied.", get_ingested,
                      e, log);
-    write_per_source(p, out, "featc_events_rejected_total", "counter",
-                     "Events rejected as invalid (parse, type, not null, expect).", get_rejected, e, log);
+    write_rejected(p, out, e, log);
     write_per_source(p, out, "featc_events_late_total", "counter",
-                     "Events not applied: older than the watermark minus the lateness.", get_late, e, log);
+                     "Events not applied: older than the watermark minus the lateness (as reason late above).",
+                     get_late, e, log);
     put_head(out, "featc_watermark_seconds", "gauge", "Largest event time accepted per source (epoch seconds).");
     for (int s = 0; s < p->nsources; s++) {
         int64_t wm;

@@ -18,8 +18,9 @@ void rt_metrics_free(rt_metrics *m);
 void rt_metrics_observe(rt_metrics *m, int svc, int status, double seconds);
 
 /* Writes every metric in the Prometheus text format (version 0.0.4): per service requests
- * by status class and a latency histogram; per source events ingested, rejected (from
- * log, may be NULL) and late, and the watermark; per view keys held and state bytes. The
+ * by status class and a latency histogram; per source events ingested, rejected per
+ * reason (invalid from log, which may be NULL; ahead, late and duplicate from e), late,
+ * and the watermark; per view keys held and state bytes. The
  * caller keeps writers off e meanwhile. Returns false when writing fails. */
 bool rt_metrics_write(const rt_metrics *m, const rt_engine *e, rt_reject_log *log, FILE *out);
 

@@ -48,6 +48,8 @@ struct rt_reader {
     int *strs;
     int nstrs;
     bool failed;       /* a read failed after a batch's first records: reported next call */
+    int stamp;         /* rt_reader_stamp: the field set to stamp_us in every event, or -1 */
+    int64_t stamp_us;
 };
 
 bool rt_event_format_from_path(const char *path, rt_event_format *out) {
@@ -170,6 +172,7 @@ static rt_reader *new_reader(const char *name, rt_event_format format, const rt_
     r->format = format;
     r->max_record = RT_READER_MAX_RECORD;
     r->in.fd = -1;
+    r->stamp = -1;
     return r;
 }
 
@@ -248,9 +251,12 @@ static void expect_reason(char *buf, size_t cap, const char *rule) {
 }
 
 /* The checks after decoding: `not null` fields, a non-null event time, then the expect
- * rules. Writes the reason and returns false on the first failure. */
-static bool validate(rt_reader *r, const rt_slot *rec) {
+ * rules, after the stamped field (if any) takes its value. Writes the reason and returns
+ * false on the first failure. */
+static bool validate(rt_reader *r, rt_slot *rec) {
     const rt_schema *sc = r->schema;
+    if (r->stamp >= 0)
+        rec[r->stamp] = (rt_slot){.v.i = r->stamp_us};
     for (int i = 0; i < r->nnot_null; i++) {
         int f = r->not_null[i];
         if (rec[f].null) {
@@ -383,7 +389,7 @@ static bool convert_row(rt_reader *r, const rt_csv_field *fields, int nfields, r
         record[f] = (rt_slot){.null = 1};
     for (int c = 0; c < r->ncols; c++) {
         int f = r->col_field[c];
-        if (f < 0)
+        if (f < 0 || f == r->stamp)
             continue;
         const rt_csv_field *x = &fields[c];
         const char *why;
@@ -444,6 +450,15 @@ const char *rt_reader_error(const rt_reader *r) {
 void rt_reader_on_reject(rt_reader *r, rt_reader_reject_fn fn, void *ctx) {
     r->on_reject = fn;
     r->on_reject_ctx = ctx;
+}
+
+void rt_reader_stamp(rt_reader *r, int field, int64_t us) {
+    assert(field >= -1 && field < r->schema->nfields);
+    assert(field < 0 || r->schema->fields[field].type == RT_TIMESTAMP);
+    r->stamp = field;
+    r->stamp_us = us;
+    if (r->json)
+        rt_jsonl_skip_field(r->json, field);
 }
 
 void rt_reader_set_max_record(rt_reader *r, size_t bytes) {

@@ -64,6 +64,13 @@ const char *rt_reader_error(const rt_reader *r);
 typedef void (*rt_reader_reject_fn)(void *ctx, uint64_t line, const char *reason);
 void rt_reader_on_reject(rt_reader *r, rt_reader_reject_fn fn, void *ctx);
 
+/* Makes field (a timestamp field of the schema; -1: none) hold us in every event read from
+ * now on, whatever the input says: its JSON key is skipped like an unknown key and its CSV
+ * column is ignored (a CSV header still needs the column when the field is not null), and
+ * the checks after decoding (`not null`, expect rules) see us. The server stamps its
+ * receipt time into a source's arrival field this way. */
+void rt_reader_stamp(rt_reader *r, int field, int64_t us);
+
 /* Bounds the bytes of one line (CSV: one record); longer ones are rejected without being
  * held in memory. Default RT_READER_MAX_RECORD. */
 #define RT_READER_MAX_RECORD ((size_t)256 << 20)

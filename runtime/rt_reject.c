@@ -4,6 +4,7 @@
 #include "rt_time.h"
 #include "rt_utf8.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -123,32 +124,56 @@ void rt_reject(rt_reject_log *log, const char *source, const char *file, uint64_
     record(log, source, file, line, reason, RT_REJECT_INVALID);
 }
 
-void rt_reject_late(rt_reject_log *log, const char *source, const char *file, uint64_t line, int64_t event_us,
-                    int64_t watermark_us, int64_t lateness_us) {
-    char ev[RT_TIME_BUF], wm[RT_TIME_BUF], lat[32], reason[160];
+void rt_reject_as(rt_reject_log *log, rt_reject_kind kind, const char *source, const char *file, uint64_t line,
+                  const char *reason) {
+    assert(kind > RT_REJECT_INVALID && kind < RT_REJECT_NKINDS);
+    record(log, source, file, line, reason, kind);
+}
+
+char *rt_reject_late_reason(char *buf, size_t cap, int64_t event_us, int64_t watermark_us, int64_t lateness_us) {
+    char ev[RT_TIME_BUF], wm[RT_TIME_BUF], lat[32];
     rt_time_format(event_us, ev);
     rt_time_format(watermark_us, wm);
-    snprintf(reason, sizeof reason, "late: event time %s is before watermark %s minus lateness %s", ev, wm,
+    snprintf(buf, cap, "late: event time %s is before watermark %s minus lateness %s", ev, wm,
              rt_reject_duration(lateness_us, lat));
-    record(log, source, file, line, reason, RT_REJECT_LATE);
+    return buf;
+}
+
+char *rt_reject_ahead_reason(char *buf, size_t cap, int64_t event_us, int64_t arrival_us, int64_t max_ahead_us) {
+    char ev[RT_TIME_BUF], ar[RT_TIME_BUF], d[32];
+    rt_time_format(event_us, ev);
+    rt_time_format(arrival_us, ar);
+    snprintf(buf, cap, "ahead: event time %s is more than %s after its arrival time %s", ev,
+             rt_reject_duration(max_ahead_us, d), ar);
+    return buf;
+}
+
+char *rt_reject_duplicate_reason(char *buf, size_t cap, const char *field, const char *value_text, int64_t event_us) {
+    char ev[RT_TIME_BUF];
+    rt_time_format(event_us, ev);
+    snprintf(buf, cap, "duplicate: %s %s at event time %s was already accepted", field, value_text, ev);
+    return buf;
+}
+
+void rt_reject_late(rt_reject_log *log, const char *source, const char *file, uint64_t line, int64_t event_us,
+                    int64_t watermark_us, int64_t lateness_us) {
+    char reason[160];
+    record(log, source, file, line, rt_reject_late_reason(reason, sizeof reason, event_us, watermark_us, lateness_us),
+           RT_REJECT_LATE);
 }
 
 void rt_reject_ahead(rt_reject_log *log, const char *source, const char *file, uint64_t line, int64_t event_us,
                      int64_t arrival_us, int64_t max_ahead_us) {
-    char ev[RT_TIME_BUF], ar[RT_TIME_BUF], d[32], reason[160];
-    rt_time_format(event_us, ev);
-    rt_time_format(arrival_us, ar);
-    snprintf(reason, sizeof reason, "ahead: event time %s is more than %s after its arrival time %s", ev,
-             rt_reject_duration(max_ahead_us, d), ar);
-    record(log, source, file, line, reason, RT_REJECT_AHEAD);
+    char reason[160];
+    record(log, source, file, line, rt_reject_ahead_reason(reason, sizeof reason, event_us, arrival_us, max_ahead_us),
+           RT_REJECT_AHEAD);
 }
 
 void rt_reject_duplicate(rt_reject_log *log, const char *source, const char *file, uint64_t line,
                          const char *field, const char *value_text, int64_t event_us) {
-    char ev[RT_TIME_BUF], reason[512];
-    rt_time_format(event_us, ev);
-    snprintf(reason, sizeof reason, "duplicate: %s %s at event time %s was already accepted", field, value_text, ev);
-    record(log, source, file, line, reason, RT_REJECT_DUPLICATE);
+    char reason[512];
+    record(log, source, file, line, rt_reject_duplicate_reason(reason, sizeof reason, field, value_text, event_us),
+           RT_REJECT_DUPLICATE);
 }
 
 uint64_t rt_reject_kind_count(rt_reject_log *log, const char *source, rt_reject_kind kind) {

@@ -36,6 +36,19 @@ bool rt_reject_log_close(rt_reject_log *log);
  * line of text. Counted as rejected. */
 void rt_reject(rt_reject_log *log, const char *source, const char *file, uint64_t line, const char *reason);
 
+/* Records an event of source `source` refused for kind (not RT_REJECT_INVALID: see rt_reject)
+ * found at file:line (as for rt_reject), with reason, a text made by one of the
+ * rt_reject_*_reason functions below. Counted under kind. */
+void rt_reject_as(rt_reject_log *log, rt_reject_kind kind, const char *source, const char *file, uint64_t line,
+                  const char *reason);
+
+/* The reasons of the arrival rules, written to buf (cap bytes, always NUL-terminated; 160
+ * bytes hold any late or ahead reason), as rt_reject_late, rt_reject_ahead and
+ * rt_reject_duplicate write them. Return buf. */
+char *rt_reject_late_reason(char *buf, size_t cap, int64_t event_us, int64_t watermark_us, int64_t lateness_us);
+char *rt_reject_ahead_reason(char *buf, size_t cap, int64_t event_us, int64_t arrival_us, int64_t max_ahead_us);
+char *rt_reject_duplicate_reason(char *buf, size_t cap, const char *field, const char *value_text, int64_t event_us);
+
 /* Records an event older than its source's watermark minus its lateness, with the reason
  *     late: event time X is before watermark Y minus lateness Z
  * (X, Y as rt_time_format, Z as a duration such as 10s or 250ms). Counted as late, not as

@@ -4,6 +4,7 @@
 #include "rt_engine.h"
 #include "rt_format.h"
 #include "rt_reader.h"
+#include "rt_refusal.h"
 #include "rt_spine.h"
 
 #include <assert.h>
@@ -90,14 +91,17 @@ static bool step(replay *r, replay_source *rs)
         return false;
     }
     const rt_prog_source *ps = &r->p->sources[rs->src];
-    int64_t wm = 0;
-    bool had_wm = rt_engine_watermark(r->e, rs->src, &wm);
-    rt_apply_result res = rt_engine_apply(r->e, rs->src, rs->record);
-    if (res == RT_APPLY_LATE && had_wm)
-        rt_reject_late(r->log, ps->name, rs->path, rt_reader_line(rs->reader), rs->record[ps->time_field].v.i, wm,
-                       ps->lateness_us);
-    else if (res == RT_APPLY_NO_TIME)
+    /* a file's events arrive in file order, their arrival time known only from the
+     * source's arrival field */
+    rt_apply_result res = rt_engine_apply(r->e, rs->src, rs->record, RT_ARRIVAL_UNKNOWN);
+    if (res == RT_APPLY_AHEAD || res == RT_APPLY_LATE || res == RT_APPLY_DUPLICATE) {
+        int64_t wm = 0;
+        rt_engine_watermark(r->e, rs->src, &wm); /* a refusal left it as it was */
+        rt_refusal_log(r->log, ps, rs->path, rt_reader_line(rs->reader), rs->record, res, RT_ARRIVAL_UNKNOWN, wm,
+                       NULL, 0);
+    } else if (res == RT_APPLY_NO_TIME) {
         rt_reject(r->log, ps->name, rs->path, rt_reader_line(rs->reader), "event time is null");
+    }
     return true;
 }
 
@@ -252,7 +256,7 @@ static bool write_output(const rt_program *p, int svc, const rt_spine *spine, co
     return ok;
 }
 
-/* Reads what is left of every source, so that every bad and late event is reported. */
+/* Reads what is left of every source, so that every invalid and refused event is reported. */
 static bool drain(replay *r)
 {
     for (int i = 0; i < r->nsources; i++)
@@ -313,7 +317,9 @@ bool rt_replay_run(const rt_program *p, const rt_fn_table *fns, const char *serv
         *stats = (rt_replay_stats){.rows = rt_spine_rows(spine), .skipped_rows = rt_spine_skipped(spine)};
         for (int i = 0; i < p->nsources; i++) {
             stats->accepted += rt_engine_accepted(r.e, i);
+            stats->ahead += rt_engine_count(r.e, i, RT_APPLY_AHEAD);
             stats->late += rt_engine_late(r.e, i);
+            stats->duplicate += rt_engine_count(r.e, i, RT_APPLY_DUPLICATE);
         }
         stats->rejected = r.rejected; /* every reader has ended */
     }

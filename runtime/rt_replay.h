@@ -30,18 +30,22 @@ typedef struct rt_replay_stats {
     uint64_t skipped_rows; /* bad spine rows, reported and left out */
     uint64_t accepted;     /* events applied, over all sources */
     uint64_t rejected;     /* invalid events */
+    uint64_t ahead;        /* events stamped more than max_ahead after their arrival time */
     uint64_t late;         /* events older than their source's watermark minus lateness */
+    uint64_t duplicate;    /* repeats of an accepted event's (unique value, time) */
 } rt_replay_stats;
 
 /* Replays service `service` of p with generated functions fns: reads the spine, reads each
- * source's events in file order, answers every spine row at its ts once each source the
+ * source's events in file order (their arrival order; the arrival time is the source's
+ * arrival field, else unknown), answers every spine row at its ts once each source the
  * service reads is complete up to ts (its watermark minus lateness >= ts, or its file has
  * ended), and writes out_path: the spine's columns then one column per output, rows in
- * spine order. Invalid and late events go to log (borrowed; counted there too); bad spine
- * rows are reported to report (NULL: not reported) and left out. Sources without a file
- * have no events. stats (may be NULL) receives the counts. Returns false with a message in
- * err on a fatal problem: an unknown service or source, an unreadable file, a bad spine
- * header, a write failure (out_path is then removed). */
+ * spine order. Invalid events and those the arrival rules refuse (ahead, late, duplicate)
+ * go to log with their reason (borrowed; counted there too); bad spine rows are reported
+ * to report (NULL: not reported) and left out. Sources without a file have no events.
+ * stats (may be NULL) receives the counts. Returns false with a message in err on a fatal
+ * problem: an unknown service or source, an unreadable file, a bad spine header, a write
+ * failure (out_path is then removed). */
 bool rt_replay_run(const rt_program *p, const rt_fn_table *fns, const char *service, const char *spine_path,
                    const rt_event_file *events, int nevents, const char *out_path, rt_reject_log *log, FILE *report,
                    rt_replay_stats *stats, char *err, size_t errlen);

@@ -21,11 +21,14 @@ static bool load_file(rt_server *s, int src, const char *path, char *err, size_t
     rt_reader *r = rt_reader_open(path, rt_engine_schema(s->engine, src), s->rejects, err, errlen);
     if (!r)
         return false;
-    rt_http_batch batch = {0, 0};
+    rt_http_batch batch = {0};
     bool ok = rt_http_apply_events(s, src, r, path, false, &batch, NULL, NULL, err, errlen);
-    fprintf(stderr, "featc: loaded %s into '%s': %llu accepted, %llu rejected, %llu late\n", path,
+    fprintf(stderr,
+            "featc: loaded %s into '%s': %llu accepted, %llu invalid, %llu ahead, %llu late, %llu duplicate\n", path,
             s->p->sources[src].name, (unsigned long long)batch.accepted,
-            (unsigned long long)rt_reader_stats_of(r)->rejected, (unsigned long long)batch.late);
+            (unsigned long long)rt_reader_stats_of(r)->rejected, (unsigned long long)batch.refused[RT_REJECT_AHEAD],
+            (unsigned long long)batch.refused[RT_REJECT_LATE],
+            (unsigned long long)batch.refused[RT_REJECT_DUPLICATE]);
     rt_reader_close(r);
     return ok;
 }

@@ -202,10 +202,11 @@ static int64_t apply_events(rt_engine *e, const bench *b, const rt_slot *recs, i
     for (int64_t i = from; i < n; i += step) {
         int64_t m = n - i < step ? n - i : step;
         if (b->o.batch > 0)
-            accepted += (int64_t)rt_engine_apply_batch(e, b->src, recs + i * nf, (size_t)m, NULL);
+            accepted +=
+                (int64_t)rt_engine_apply_batch(e, b->src, recs + i * nf, (size_t)m, RT_ARRIVAL_UNKNOWN, NULL);
         else
             for (int64_t j = 0; j < m; j++)
-                accepted += rt_engine_apply(e, b->src, recs + (i + j) * nf) == RT_APPLY_ACCEPTED;
+                accepted += rt_engine_apply(e, b->src, recs + (i + j) * nf, RT_ARRIVAL_UNKNOWN) == RT_APPLY_ACCEPTED;
         if (every && (i + m) / every != i / every)
             rt_engine_settle_view(e, b->view, rt_engine_complete_until(e, b->src));
     }
@@ -245,7 +246,7 @@ __attribute__((noinline)) int64_t perf_jsonl_loop(rt_engine *e, const bench *b, 
         int k;
         while ((k = rt_reader_next_batch(r, recs, b->o.batch, NULL)) > 0) {
             if (apply)
-                rt_engine_apply_batch(e, b->src, recs, (size_t)k, NULL);
+                rt_engine_apply_batch(e, b->src, recs, (size_t)k, RT_ARRIVAL_UNKNOWN, NULL);
             if (apply && every && (n + k) / every != n / every)
                 rt_engine_settle_view(e, b->view, rt_engine_complete_until(e, b->src));
             n += k;
@@ -257,7 +258,7 @@ __attribute__((noinline)) int64_t perf_jsonl_loop(rt_engine *e, const bench *b, 
             n++;
             if (!apply)
                 continue;
-            rt_engine_apply(e, b->src, rec);
+            rt_engine_apply(e, b->src, rec, RT_ARRIVAL_UNKNOWN);
             if (every && n % every == 0)
                 rt_engine_settle_view(e, b->view, rt_engine_complete_until(e, b->src));
         }

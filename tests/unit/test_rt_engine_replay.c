@@ -100,6 +100,84 @@ static void test_replay_by_hand(void **state)
     free(rejects);
 }
 
+/* The arrival rules in replay: each file in file order, the arrival time from the arrival
+ * field (tx) or unknown (nx: never ahead); every refused event in the reject log with its
+ * file, line and reason, and counted per reason. */
+static void test_replay_arrival_rules(void **state)
+{
+    fixture *f = *state;
+    rt_program *p = test_parse(test_arrival_manifest);
+    assert_non_null(p);
+    char *tx = test_path(f->dir, "tx.jsonl"), *nx = test_path(f->dir, "nx.jsonl");
+    test_write(tx, "{\"id\":\"a\",\"user\":1,\"amount\":1,\"ts\":100,\"recv\":100}\n"      /* accepted */
+                   "{\"id\":\"a\",\"user\":1,\"amount\":2,\"ts\":100,\"recv\":101}\n"      /* duplicate */
+                   "{\"id\":\"b\",\"user\":1,\"amount\":4,\"ts\":5000,\"recv\":100}\n"     /* ahead */
+                   "{\"id\":\"c\",\"user\":1,\"amount\":8,\"ts\":3700,\"recv\":100}\n"     /* exactly 1h */
+                   "{\"id\":\"a\",\"user\":1,\"amount\":16,\"ts\":100,\"recv\":3700}\n"    /* late first */
+                   "{\"id\":\"a\",\"user\":1,\"amount\":32,\"ts\":3700,\"recv\":3700}\n"   /* new time */
+                   "{\"user\":1,\"amount\":64,\"ts\":3695,\"recv\":3700}\n"                 /* null id */
+                   "{\"id\":\"c\",\"user\":1,\"amount\":128,\"ts\":3700,\"recv\":3700}\n"  /* duplicate */
+                   "{\"id\":\"x\",\"user\":1,\"amount\":256,\"ts\":3700}\n");             /* invalid */
+    test_write(nx, "{\"n\":5,\"user\":1,\"ts\":\"2125-01-01T00:00:00Z\"}\n" /* unknown arrival: accepted */
+                   "{\"n\":6,\"user\":1,\"ts\":100}\n"                   /* late */
+                   "{\"n\":5,\"user\":1,\"ts\":\"2125-01-01T00:00:00Z\"}\n"); /* duplicate */
+    test_write(f->spine, "user,ts\n1,3800\n1,2200-01-01T00:00:00Z\n2,3800\n");
+    char err[256];
+    rt_reject_log *log = rt_reject_log_open(f->rejects, err, sizeof err);
+    assert_non_null(log);
+    rt_event_file ev[2] = {{"tx", tx}, {"nx", nx}};
+    rt_replay_stats st;
+    if (!rt_replay_run(p, &test_arrival_fns, "s2", f->spine, ev, 2, f->out, log, NULL, &st, err, sizeof err))
+        fail_msg("%s", err);
+    assert_int_equal(rt_reject_kind_count(log, "tx", RT_REJECT_AHEAD), 1);
+    assert_int_equal(rt_reject_kind_count(log, "tx", RT_REJECT_LATE), 1);
+    assert_int_equal(rt_reject_kind_count(log, "tx", RT_REJECT_DUPLICATE), 2);
+    assert_int_equal(rt_reject_kind_count(log, "tx", RT_REJECT_INVALID), 1);
+    assert_int_equal(rt_reject_kind_count(log, "nx", RT_REJECT_AHEAD), 0);
+    assert_int_equal(rt_reject_kind_count(log, "nx", RT_REJECT_LATE), 1);
+    assert_int_equal(rt_reject_kind_count(log, "nx", RT_REJECT_DUPLICATE), 1);
+    assert_true(rt_reject_log_close(log));
+    assert_int_equal(st.accepted, 5);
+    assert_int_equal(st.rejected, 1);
+    assert_int_equal(st.ahead, 1);
+    assert_int_equal(st.late, 2);
+    assert_int_equal(st.duplicate, 3);
+
+    /* 1 + 8 + 32 + 64 before 3800s; the 2125 event only at 2200 */
+    char *out = test_read(f->out);
+    assert_string_equal(out, "user,ts,vt__cnt,vt__total,vn__cnt\n"
+                             "1,3800,4,105,0\n"
+                             "1,2200-01-01T00:00:00Z,4,105,1\n"
+                             "2,3800,0,0,0\n");
+    free(out);
+    char *rejects = test_read(f->rejects);
+    const char *want[] = {
+        "tx.jsonl:2: source 'tx': duplicate: id \"a\" at event time 1970-01-01T00:01:40.000000Z was already "
+        "accepted\n",
+        "tx.jsonl:3: source 'tx': ahead: event time 1970-01-01T01:23:20.000000Z is more than 1h after its arrival "
+        "time 1970-01-01T00:01:40.000000Z\n",
+        "tx.jsonl:5: source 'tx': late: event time 1970-01-01T00:01:40.000000Z is before watermark "
+        "1970-01-01T01:01:40.000000Z minus lateness 10s\n",
+        "tx.jsonl:8: source 'tx': duplicate: id \"c\" at event time 1970-01-01T01:01:40.000000Z was already "
+        "accepted\n",
+        "tx.jsonl:9: source 'tx': field 'recv' is null but declared not null\n",
+        "nx.jsonl:2: source 'nx': late: event time 1970-01-01T00:01:40.000000Z is before watermark "
+        "2125-01-01T00:00:00.000000Z minus lateness 0s\n",
+        "nx.jsonl:3: source 'nx': duplicate: n 5 at event time 2125-01-01T00:00:00.000000Z was already accepted\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(rejects, want[i]))
+            fail_msg("reject log lacks '%s':\n%s", want[i], rejects);
+    int lines = 0;
+    for (const char *c = rejects; *c; c++)
+        lines += *c == '\n';
+    assert_int_equal(lines, 7);
+    free(rejects);
+    free(tx);
+    free(nx);
+    rt_program_free(p);
+}
+
 static void expect_failure(fixture *f, const char *spine, const char *want)
 {
     test_write(f->spine, spine);
@@ -313,6 +391,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_replay_by_hand, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replay_arrival_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fatal_problems, setup, teardown),
         cmocka_unit_test(test_event_file_parse),
         cmocka_unit_test_setup_teardown(test_random_against_brute_force, setup, teardown),

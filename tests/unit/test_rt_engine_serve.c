@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 
 typedef struct fixture {
     rt_program *p;
@@ -94,13 +95,15 @@ static void test_endpoints(void **state)
 
     char *resp;
     assert_int_equal(call(s, "POST", "/v1/events/ev", events_body, &resp), 200);
-    assert_non_null(strstr(resp, "{\"accepted\":2,\"rejected\":1,\"late\":1,\"rejects\":[{\"line\":2,\"reason\":"));
-    assert_non_null(strstr(resp, "{\"line\":4,\"reason\":\"late: event time 1970-01-01T00:01:20.000000Z is before "
-                                 "watermark 1970-01-01T00:01:40.000000Z minus lateness 10s\"}]}"));
+    assert_non_null(strstr(resp, "{\"accepted\":2,\"rejected\":1,\"late\":1,\"invalid\":1,\"ahead\":0,"
+                                 "\"duplicate\":0,\"rejects\":[{\"line\":2,\"kind\":\"invalid\",\"reason\":"));
+    assert_non_null(strstr(resp, "{\"line\":4,\"kind\":\"late\",\"reason\":\"late: event time "
+                                 "1970-01-01T00:01:20.000000Z is before watermark 1970-01-01T00:01:40.000000Z minus "
+                                 "lateness 10s\"}]}"));
     free(resp);
     /* One event spread over lines is one event. */
     expect(s, "POST", "/v1/events/ev", "{\n  \"user\": 2,\n  \"amount\": 7,\n  \"ts\": 99\n}\n", 200,
-           "{\"accepted\":1,\"rejected\":0,\"late\":0,\"rejects\":[]}");
+           "{\"accepted\":1,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":0,\"duplicate\":0,\"rejects\":[]}");
 
     /* 100 and 95 for user 1: count 2, total 6, last 5, max 5, ratio 18 / 6. */
     expect(s, "POST", "/v1/features/s", "{\"user\":1,\"x\":18,\"at\":200}", 200,
@@ -125,7 +128,10 @@ static void test_endpoints(void **state)
 
     assert_int_equal(call(s, "GET", "/metrics", "", &resp), 200);
     const char *want[] = {"featc_events_ingested_total{source=\"ev\"} 3\n",
-                          "featc_events_rejected_total{source=\"ev\"} 1\n",
+                          "featc_events_rejected_total{source=\"ev\",reason=\"invalid\"} 1\n",
+                          "featc_events_rejected_total{source=\"ev\",reason=\"ahead\"} 0\n",
+                          "featc_events_rejected_total{source=\"ev\",reason=\"late\"} 1\n",
+                          "featc_events_rejected_total{source=\"ev\",reason=\"duplicate\"} 0\n",
                           "featc_events_late_total{source=\"ev\"} 1\n",
                           "featc_requests_total{service=\"s\",code=\"2xx\"} 5\n",
                           "featc_requests_total{service=\"s\",code=\"4xx\"} 7\n",
@@ -495,6 +501,149 @@ static void test_batch(void **state)
     free(big);
 }
 
+/* ---- the arrival rules over HTTP ---- */
+
+static int setup_arrival(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->p = test_parse(test_arrival_manifest);
+    f->dir = test_tmpdir();
+    *state = f;
+    return f->p && f->dir ? 0 : -1;
+}
+
+static rt_server *new_arrival_server(fixture *f, const rt_serve_config *cfg)
+{
+    char err[512];
+    rt_server *s = rt_server_new(f->p, &test_arrival_fns, cfg, err, sizeof err);
+    if (!s)
+        fail_msg("%s", err);
+    return s;
+}
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The answers that must not change over a restart: features of users 1 and 2. */
+static char *arrival_answers(rt_server *s)
+{
+    char *a, *b;
+    assert_int_equal(call(s, "POST", "/v1/features/s2", "{\"user\":1,\"at\":\"2100-01-01T00:00:00Z\"}", &a), 200);
+    assert_int_equal(call(s, "POST", "/v1/features/s2", "{\"user\":2,\"at\":\"2100-01-01T00:00:00Z\"}", &b), 200);
+    size_t n = strlen(a) + strlen(b) + 1;
+    char *both = malloc(n);
+    snprintf(both, n, "%s%s", a, b);
+    free(a);
+    free(b);
+    return both;
+}
+
+/* The refusals a restarted server must repeat: the century-ahead event, a duplicate. */
+static void post_refused(rt_server *s)
+{
+    expect(s, "POST", "/v1/events/nx", "{\"n\":1,\"user\":1,\"ts\":\"2125-06-01T00:00:00Z\"}", 200,
+           "{\"accepted\":0,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":1,\"duplicate\":0,"
+           "\"rejects\":[{\"line\":1,\"kind\":\"ahead\",\"reason\":\"ahead: event time "
+           "2125-06-01T00:00:00.000000Z is more than 1d after its arrival time ");
+    expect(s, "POST", "/v1/events/nx", "{\"n\":7,\"user\":2,\"ts\":86400}", 200,
+           "\"accepted\":0,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":0,\"duplicate\":1,"
+           "\"rejects\":[{\"line\":1,\"kind\":\"duplicate\",\"reason\":\"duplicate: n 7 at event time "
+           "1970-01-02T00:00:00.000000Z was already accepted\"}]}");
+}
+
+/* A server refuses an event a century ahead of its clock and goes on accepting; a repeated
+ * event counts once; the arrival field carries the receipt time into the state log; a
+ * restart on the state directory gives the same answers and the same refusals. */
+static void test_arrival_over_http(void **state)
+{
+    fixture *f = *state;
+    char *sd = test_path(f->dir, "state");
+    rt_serve_config cfg = {.listen = "127.0.0.1:0", .state_dir = sd, .retain_us = -1};
+    rt_server *s = new_arrival_server(f, &cfg);
+
+    /* nx has no arrival field: the receipt time is the arrival time, max_ahead 1d */
+    expect(s, "POST", "/v1/events/nx", "{\"n\":1,\"user\":1,\"ts\":\"2125-06-01T00:00:00Z\"}", 200,
+           "\"accepted\":0,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":1,\"duplicate\":0,");
+    /* the watermark did not jump to 2125: an event of 1970 is not late */
+    expect(s, "POST", "/v1/events/nx", "{\"n\":1,\"user\":1,\"ts\":86400}", 200,
+           "{\"accepted\":1,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":0,\"duplicate\":0,\"rejects\":[]}");
+    /* the same event twice in one body, then again in another request: counted once */
+    expect(s, "POST", "/v1/events/nx", "{\"n\":7,\"user\":2,\"ts\":86400}\n{\"n\":7,\"user\":2,\"ts\":86400}\n", 200,
+           "\"accepted\":1,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":0,\"duplicate\":1,");
+    post_refused(s);
+    /* a null unique value is never a duplicate */
+    expect(s, "POST", "/v1/events/nx", "{\"user\":2,\"ts\":86400}\n{\"n\":null,\"user\":2,\"ts\":86400}", 200,
+           "\"accepted\":2,");
+
+    /* tx: the server's receipt time replaces whatever recv holds, before the checks: a
+     * recv of 1970 would make this event ahead, a missing or malformed one invalid */
+    double before = wall_seconds();
+    expect(s, "POST", "/v1/events/tx",
+           "{\"id\":\"a\",\"user\":1,\"amount\":1,\"ts\":172800,\"recv\":\"1970-01-01T00:00:00Z\"}\n"
+           "{\"id\":\"b\",\"user\":1,\"amount\":2,\"ts\":172800}\n"
+           "{\"id\":\"c\",\"user\":1,\"amount\":4,\"ts\":172800,\"recv\":[\"not\",\"a\",\"time\"]}\n"
+           "{\"id\":\"a\",\"user\":1,\"amount\":8,\"ts\":172800,\"recv\":null}\n"
+           "{\"id\":\"d\",\"user\":1,\"amount\":16,\"ts\":\"2125-06-01T00:00:00Z\","
+           "\"recv\":\"2125-06-01T00:00:00Z\"}\n",
+           200, "{\"accepted\":3,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":1,\"duplicate\":1,");
+    double after = wall_seconds();
+    char *answers = arrival_answers(s);
+    assert_non_null(strstr(answers, "{\"features\":{\"vt__cnt\":3,\"vt__total\":7,\"vn__cnt\":1}}"));
+    assert_non_null(strstr(answers, "{\"features\":{\"vt__cnt\":0,\"vt__total\":0,\"vn__cnt\":3}}"));
+
+    char *resp;
+    assert_int_equal(call(s, "GET", "/metrics", "", &resp), 200);
+    const char *want[] = {"featc_events_ingested_total{source=\"nx\"} 4\n",
+                          "featc_events_rejected_total{source=\"nx\",reason=\"ahead\"} 2\n",
+                          "featc_events_rejected_total{source=\"nx\",reason=\"duplicate\"} 2\n",
+                          "featc_events_rejected_total{source=\"nx\",reason=\"late\"} 0\n",
+                          "featc_events_rejected_total{source=\"nx\",reason=\"invalid\"} 0\n",
+                          "featc_events_rejected_total{source=\"tx\",reason=\"ahead\"} 1\n",
+                          "featc_events_rejected_total{source=\"tx\",reason=\"duplicate\"} 1\n",
+                          "featc_events_ingested_total{source=\"tx\"} 3\n"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(resp, want[i]))
+            fail_msg("metrics lack '%s':\n%s", want[i], resp);
+    free(resp);
+    rt_server_free(s);
+
+    /* the state log holds the accepted events, recv stamped with the receipt time */
+    char *log = test_path(sd, "tx.jsonl");
+    char *text = test_read(log);
+    assert_non_null(text);
+    int lines = 0;
+    for (const char *l = text; (l = strstr(l, "\"recv\":")) != NULL; l++) {
+        double recv = strtod(l + 7, NULL);
+        assert_true(recv >= before - 1e-6 && recv <= after + 1e-6);
+        lines++;
+    }
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(text, "{\"id\":\"a\",\"user\":1,\"amount\":1,\"ts\":172800.000000,\"recv\":"));
+    free(text);
+    free(log);
+
+    /* restart: the logged events are accepted again, and so are the answers */
+    s = f->s = new_arrival_server(f, &cfg);
+    char *again = arrival_answers(s);
+    assert_string_equal(again, answers);
+    free(again);
+    free(answers);
+    assert_int_equal(call(s, "GET", "/metrics", "", &resp), 200);
+    assert_non_null(strstr(resp, "featc_events_ingested_total{source=\"nx\"} 4\n"));
+    assert_non_null(strstr(resp, "featc_events_ingested_total{source=\"tx\"} 3\n"));
+    assert_non_null(strstr(resp, "featc_events_rejected_total{source=\"tx\",reason=\"ahead\"} 0\n"));
+    free(resp);
+    /* and the same posts are refused the same way */
+    post_refused(s);
+    expect(s, "POST", "/v1/events/tx", "{\"id\":\"b\",\"user\":1,\"amount\":2,\"ts\":172800}", 200,
+           "\"accepted\":0,\"rejected\":0,\"late\":0,\"invalid\":0,\"ahead\":0,\"duplicate\":1,");
+    free(sd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +657,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_arrival_over_http, setup_arrival, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,14 +89,76 @@ static const rt_row_fn test_rows[] = {test_row_v, test_row_w};
 static const rt_od_fn test_ods[] = {test_od};
 static const rt_fn_table test_fns = {2, test_expects, 2, test_rows, 1, test_ods};
 
-static inline rt_program *test_program(void)
+static inline rt_program *test_parse(const char *manifest)
 {
     char err[256];
-    rt_program *p = rt_program_parse(test_manifest, strlen(test_manifest), err, sizeof err);
+    rt_program *p = rt_program_parse(manifest, strlen(manifest), err, sizeof err);
     if (!p)
         fprintf(stderr, "%s\n", err);
     return p;
 }
+
+static inline rt_program *test_program(void)
+{
+    return test_parse(test_manifest);
+}
+
+/* The arrival rules. Source tx(id string, user int not null, amount float, ts timestamp not
+ * null, recv timestamp not null) with lateness 10s, `arrival recv`, `max_ahead 1h`,
+ * `unique id`; source nx(n int, user int not null, ts timestamp not null) with lateness 0,
+ * the default max_ahead (1d) and `unique n`; request rq(user int). View vt on tx by user:
+ * cnt = count(), total = sum(amount) default 0; view vn on nx by user: cnt = count();
+ * service s2(rq) outputs all three. */
+static const char test_arrival_manifest[] =
+    "featc-manifest 1\n"
+    "source \"tx\" stream 5 3 -1 10000000 0 4 3600000000 0\n"
+    "field \"id\" string null\n"
+    "field \"user\" int notnull\n"
+    "field \"amount\" float null\n"
+    "field \"ts\" timestamp notnull\n"
+    "field \"recv\" timestamp notnull\n"
+    "source \"nx\" stream 3 2 -1 0 0 -1 86400000000 0\n"
+    "field \"n\" int null\n"
+    "field \"user\" int notnull\n"
+    "field \"ts\" timestamp notnull\n"
+    "source \"rq\" request 1 -1 -1 0 0 -1 -1 -1\n"
+    "field \"user\" int null\n"
+    "view \"vt\" 0 1 2\n"
+    "key int 1\n"
+    "feature \"cnt\" count_rows - int lifetime 0 0 0 -\n"
+    "feature \"total\" sum float float lifetime 0 0 0 0x0p+0\n"
+    "view \"vn\" 1 1 1\n"
+    "key int 1\n"
+    "feature \"cnt\" count_rows - int lifetime 0 0 0 -\n"
+    "service \"s2\" 2 1 2 0 3\n"
+    "skey \"user\" int 0\n"
+    "sview 0 0\n"
+    "sview 1 0\n"
+    "output \"vt__cnt\" int view 0 0\n"
+    "output \"vt__total\" float view 0 1\n"
+    "output \"vn__cnt\" int view 1 0\n"
+    "end\n";
+
+static int32_t test_row_vt(rt_scratch *scratch, const rt_slot *rec, rt_slot *keys, rt_slot *inputs)
+{
+    (void)scratch;
+    keys[0] = rec[1];
+    inputs[0] = (rt_slot){.v.i = 1};
+    inputs[1] = rec[2];
+    return 1;
+}
+
+static int32_t test_row_vn(rt_scratch *scratch, const rt_slot *rec, rt_slot *keys, rt_slot *inputs)
+{
+    (void)scratch;
+    keys[0] = rec[1];
+    inputs[0] = (rt_slot){.v.i = 1};
+    return 1;
+}
+
+static const rt_expect_fn test_arrival_expects[] = {NULL, NULL, NULL};
+static const rt_row_fn test_arrival_rows[] = {test_row_vt, test_row_vn};
+static const rt_fn_table test_arrival_fns = {3, test_arrival_expects, 2, test_arrival_rows, 0, NULL};
 
 /* A fresh temporary directory (the caller removes it with test_rmdir). */
 static inline char *test_tmpdir(void)

@@ -448,7 +448,9 @@ static void test_big_ingest(void **state)
     char *answer;
     assert_int_equal(roundtrip(fd, "/v1/events/ev", body, buf, sizeof buf, &answer), 200);
     char want[128];
-    snprintf(want, sizeof want, "{\"accepted\":%d,\"rejected\":%d,\"late\":%d,\"rejects\":[", accepted, invalid, late);
+    snprintf(want, sizeof want,
+             "{\"accepted\":%d,\"rejected\":%d,\"late\":%d,\"invalid\":%d,\"ahead\":0,\"duplicate\":0,\"rejects\":[",
+             accepted, invalid, late, invalid);
     if (strncmp(answer, want, strlen(want)) != 0)
         fail_msg("expected %s..., got %.200s", want, answer);
     assert_non_null(strstr(answer, "],\"rejects_truncated\":true}"));
