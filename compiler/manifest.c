@@ -6,12 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Spellings shared with runtime/rt_manifest.c; indexed by plan_agg. */
-static const char *const agg_names[] = {
-    "count_rows", "count", "sum",  "avg",      "min",   "max",
-    "first",      "last",  "variance", "stddev", "count_distinct",
-};
-
 static const char *const window_names[] = {"lifetime", "sliding", "hop"};
 
 static const char *const source_kinds[] = {"stream", "table", "request"};
@@ -95,10 +89,10 @@ static void write_view(FILE *out, const plan *p, const plan_view *v)
         fprintf(out, "key %s %d\n", type_token(e->keys[k].type), v->key_columns[k]);
     for (int i = 0; i < v->nfeatures; i++) {
         const plan_feature *f = &v->features[i];
-        assert((unsigned)f->agg < sizeof agg_names / sizeof agg_names[0]);
+        assert((unsigned)f->agg < RT_AGG_COUNT_);
         fputs("feature ", out);
         put_name(out, f->name);
-        fprintf(out, " %s %s %s %s %" PRId64 " %" PRId64 " %" PRId64 " ", agg_names[f->agg],
+        fprintf(out, " %s %s %s %s %" PRId64 " %" PRId64 " %" PRId64 " ", rt_agg_info_of((rt_agg)f->agg)->word,
                 f->agg == PG_COUNT_ROWS ? "-" : type_token(f->input_type), type_token(f->type),
                 window_names[f->window.kind], f->window.size_us, f->window.hop_us, f->ttl_us);
         put_default(out, f);

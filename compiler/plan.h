@@ -8,6 +8,7 @@
 #define FEATC_PLAN_H
 
 #include "arena.h"
+#include "rt_catalog.h"
 #include "types.h"
 
 #include <stdio.h>
@@ -141,18 +142,12 @@ typedef struct plan_entity {
     plan_field *keys;
 } plan_entity;
 
+/* Aggregations, made from the catalogue (runtime/rt_catalog.h), in its order: PG_COUNT_ROWS
+ * is count(), PG_COUNT count(x), ... */
 typedef enum plan_agg {
-    PG_COUNT_ROWS, /* count() */
-    PG_COUNT,
-    PG_SUM,
-    PG_AVG,
-    PG_MIN,
-    PG_MAX,
-    PG_FIRST,
-    PG_LAST,
-    PG_VARIANCE,
-    PG_STDDEV,
-    PG_COUNT_DISTINCT,
+#define PLAN_AGG_ENUM(id, name, word, in, res, text) PG_##id,
+    RT_CATALOG_AGGS(PLAN_AGG_ENUM)
+#undef PLAN_AGG_ENUM
 } plan_agg;
 
 const char *plan_agg_name(plan_agg agg);

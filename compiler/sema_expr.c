@@ -130,8 +130,6 @@ static const fn_info FUNCTIONS[] = {
 };
 enum { NFUNCTIONS = sizeof FUNCTIONS / sizeof FUNCTIONS[0] };
 
-static const char *const AGGREGATIONS[] = {"count", "sum", "avg", "min", "max", "first", "last",
-                                           "variance", "stddev", "count_distinct"};
 
 const char *plan_fn_name(plan_fn fn)
 {
@@ -143,8 +141,8 @@ const char *plan_fn_name(plan_fn fn)
 
 static bool is_aggregation(const char *name)
 {
-    for (size_t i = 0; i < sizeof AGGREGATIONS / sizeof AGGREGATIONS[0]; i++)
-        if (strcmp(name, AGGREGATIONS[i]) == 0)
+    for (int a = 0; a < RT_AGG_COUNT_; a++)
+        if (strcmp(name, rt_agg_info_of((rt_agg)a)->name) == 0)
             return true;
     return false;
 }

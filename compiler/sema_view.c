@@ -1,61 +1,39 @@
 /* sema_view.c - checks feature views: keys, row filters, lets and aggregations. */
 #include "sema_int.h"
+#include "strbuf.h"
 
 #include <assert.h>
 #include <string.h>
 
-typedef struct agg_info {
-    const char *name;
-    plan_agg agg;
-} agg_info;
-
-static const agg_info AGGS[] = {
-    {"count", PG_COUNT},   {"sum", PG_SUM},          {"avg", PG_AVG},       {"min", PG_MIN},
-    {"max", PG_MAX},       {"first", PG_FIRST},      {"last", PG_LAST},     {"variance", PG_VARIANCE},
-    {"stddev", PG_STDDEV}, {"count_distinct", PG_COUNT_DISTINCT},
-};
+/* The catalogue's entry of an aggregation (plan_agg follows its order). */
+static const rt_agg_info *agg_info(plan_agg agg)
+{
+    return rt_agg_info_of((rt_agg)agg);
+}
 
 const char *plan_agg_name(plan_agg agg)
 {
-    if (agg == PG_COUNT_ROWS)
-        return "count";
-    for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
-        if (AGGS[i].agg == agg)
-            return AGGS[i].name;
-    return "?";
+    return agg_info(agg)->name;
 }
 
-/* Which input types an aggregation takes, and its result type for input t (FT_ERROR: refused). */
+/* The result type of agg for input t, or FT_ERROR when agg does not take t: the catalogue's
+ * rule (ftype and rt_type share their values for the value types). */
 static ftype agg_result(plan_agg agg, ftype t)
 {
-    switch (agg) {
-    case PG_COUNT_ROWS:
-    case PG_COUNT: return FT_INT;
-    case PG_SUM: return t == FT_INT || t == FT_FLOAT ? t : FT_ERROR;
-    case PG_AVG:
-    case PG_VARIANCE:
-    case PG_STDDEV: return t == FT_INT || t == FT_FLOAT ? FT_FLOAT : FT_ERROR;
-    case PG_MIN:
-    case PG_MAX: return t == FT_INT || t == FT_FLOAT || t == FT_STRING || t == FT_TIMESTAMP ? t : FT_ERROR;
-    case PG_FIRST:
-    case PG_LAST: return t;
-    case PG_COUNT_DISTINCT: return t == FT_INT || t == FT_STRING || t == FT_BOOL ? FT_INT : FT_ERROR;
-    }
-    return FT_ERROR;
+    rt_type out;
+    return rt_agg_result((rt_agg)agg, (rt_type)t, &out) ? (ftype)out : FT_ERROR;
 }
 
-static const char *agg_inputs_text(plan_agg agg)
+/* The aggregation named name, as written with nargs arguments (count() and count(x) share
+ * a name); -1 when there is none of that name. */
+static int agg_by_name(const char *name, int nargs)
 {
-    switch (agg) {
-    case PG_SUM:
-    case PG_AVG:
-    case PG_VARIANCE:
-    case PG_STDDEV: return "an int or a float";
-    case PG_MIN:
-    case PG_MAX: return "an int, float, string or timestamp";
-    case PG_COUNT_DISTINCT: return "an int, string or bool";
-    default: return "any value";
-    }
+    int found = -1;
+    for (int a = 0; a < RT_AGG_COUNT_; a++)
+        if (strcmp(agg_info((plan_agg)a)->name, name) == 0 &&
+            (found < 0 || (nargs > 0) == (agg_info((plan_agg)a)->inputs != RT_IN_NONE)))
+            found = a;
+    return found;
 }
 
 /* Checks one feature's aggregation and clauses into f; false after an error. */
@@ -68,26 +46,28 @@ static bool sema_feature(sema *s, const sema_scope *scope, const ast_feature *a,
                         "feature '%s' must be one aggregation", a->name.text);
         return false;
     }
-    const agg_info *ai = NULL;
-    for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
-        if (strcmp(AGGS[i].name, call->name.text) == 0)
-            ai = &AGGS[i];
-    if (!ai) {
-        const char *names[sizeof AGGS / sizeof AGGS[0]];
-        for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
-            names[i] = AGGS[i].name;
-        const char *best = diag_suggest(call->name.text, names, (int)(sizeof AGGS / sizeof AGGS[0]));
+    int nargs = call->args.len;
+    int found = agg_by_name(call->name.text, nargs);
+    if (found < 0) {
+        const char *names[RT_AGG_COUNT_];
+        strbuf all = STRBUF_INIT;
+        for (int i = 0; i < RT_AGG_COUNT_; i++) {
+            names[i] = agg_info((plan_agg)i)->name;
+            if (i == 0 || strcmp(names[i], names[i - 1]) != 0)
+                strbuf_appendf(&all, "%s%s", all.len ? ", " : "aggregations are ", names[i]);
+        }
+        const char *best = diag_suggest(call->name.text, names, RT_AGG_COUNT_);
         diag_error_hint(s->d, call->name.span,
-                        best ? arena_printf(s->mem, "did you mean '%s'?", best)
-                             : "aggregations are count, sum, avg, min, max, first, last, variance, stddev, count_distinct",
+                        best ? arena_printf(s->mem, "did you mean '%s'?", best) : arena_strdup(s->mem, all.data),
                         "'%s' is not an aggregation", call->name.text);
+        strbuf_free(&all);
         return false;
     }
     bool ok = true;
-    f->agg = ai->agg;
-    int nargs = call->args.len;
-    if (ai->agg == PG_COUNT && nargs == 0) {
-        f->agg = PG_COUNT_ROWS;
+    f->agg = (plan_agg)found;
+    const rt_agg_info *ai = agg_info(f->agg);
+    if (ai->inputs == RT_IN_NONE) {
+        assert(nargs == 0);
         f->input_type = FT_ERROR;
         f->type = FT_INT;
     } else if (nargs != 1) {
@@ -105,7 +85,7 @@ static bool sema_feature(sema *s, const sema_scope *scope, const ast_feature *a,
         f->input_type = f->input->type;
         f->type = agg_result(f->agg, f->input_type);
         if (f->type == FT_ERROR) {
-            diag_error(s->d, arg->span, "%s() takes %s, not %s %s", ai->name, agg_inputs_text(f->agg),
+            diag_error(s->d, arg->span, "%s() takes %s, not %s %s", ai->name, ai->inputs_text,
                        f->input_type == FT_INT ? "an" : "a", ftype_name(f->input_type));
             return false;
         }

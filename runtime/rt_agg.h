@@ -2,22 +2,8 @@
 #ifndef FEATRT_AGG_H
 #define FEATRT_AGG_H
 
+#include "rt_catalog.h"
 #include "rt_types.h"
-
-/* Aggregations; same order as plan_agg in compiler/plan.h. */
-typedef enum rt_agg {
-    RT_AGG_COUNT_ROWS, /* count(): every row whose input slot is not null */
-    RT_AGG_COUNT,      /* count(x): rows with a non-null x */
-    RT_AGG_SUM,
-    RT_AGG_AVG,
-    RT_AGG_MIN,
-    RT_AGG_MAX,
-    RT_AGG_FIRST,
-    RT_AGG_LAST,
-    RT_AGG_VARIANCE,
-    RT_AGG_STDDEV,
-    RT_AGG_COUNT_DISTINCT,
-} rt_agg;
 
 /* Same order as plan_window_kind. */
 typedef enum rt_window_kind { RT_WIN_LIFETIME, RT_WIN_SLIDING, RT_WIN_HOP } rt_window_kind;

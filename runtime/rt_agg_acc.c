@@ -5,71 +5,47 @@
 
 const char *rt_agg_name(rt_agg agg)
 {
-    static const char *const names[] = {"count", "count", "sum", "avg", "min", "max",
-                                        "first", "last", "variance", "stddev", "count_distinct"};
-    return (unsigned)agg < sizeof names / sizeof names[0] ? names[agg] : "?";
-}
-
-static bool valid_type(rt_type t)
-{
-    return t == RT_BOOL || t == RT_INT || t == RT_FLOAT || t == RT_STRING || t == RT_TIMESTAMP;
+    return (unsigned)agg < RT_AGG_COUNT_ ? rt_agg_info_of(agg)->name : "?";
 }
 
 bool rt_feat_setup(rt_feat *f)
 {
     const rt_feature_desc *d = &f->d;
     rt_type in = d->in_type, result;
-    bool numeric = in == RT_INT || in == RT_FLOAT;
     f->hi = f->avg = f->sd = f->is_str = false;
+    if ((unsigned)d->agg >= RT_AGG_COUNT_ || !rt_agg_result(d->agg, in, &result) || d->out_type != result)
+        return false; /* the catalogue's rule, as the checker applies it */
     switch (d->agg) {
     case RT_AGG_COUNT_ROWS:
     case RT_AGG_COUNT:
         f->kind = RK_COUNT;
-        result = RT_INT;
         break;
     case RT_AGG_SUM:
     case RT_AGG_AVG:
-        if (!numeric)
-            return false;
         f->kind = in == RT_INT ? RK_SUM_I : RK_SUM_F;
         f->avg = d->agg == RT_AGG_AVG;
-        result = f->avg ? RT_FLOAT : in;
         break;
     case RT_AGG_MIN:
     case RT_AGG_MAX:
-        if (!valid_type(in))
-            return false;
         f->kind = RK_MINMAX;
         f->hi = d->agg == RT_AGG_MAX;
-        result = in;
         break;
     case RT_AGG_FIRST:
     case RT_AGG_LAST:
-        if (!valid_type(in))
-            return false;
         f->kind = RK_ORDER;
         f->hi = d->agg == RT_AGG_LAST;
-        result = in;
         break;
     case RT_AGG_VARIANCE:
     case RT_AGG_STDDEV:
-        if (!numeric)
-            return false;
         f->kind = RK_VAR;
         f->sd = d->agg == RT_AGG_STDDEV;
-        result = RT_FLOAT;
         break;
     case RT_AGG_COUNT_DISTINCT:
-        if (!valid_type(in))
-            return false;
         f->kind = RK_DISTINCT;
-        result = RT_INT;
         break;
     default:
         return false;
     }
-    if (d->out_type != result)
-        return false;
     if (d->size_us < 0 || d->hop_us < 0 || d->ttl_us < 0)
         return false;
     switch (d->win) {

@@ -9,14 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The manifest's enums follow the plan's order, as the state's do. */
-_Static_assert((int)RT_PAGG_COUNT_ROWS == (int)RT_AGG_COUNT_ROWS && (int)RT_PAGG_COUNT == (int)RT_AGG_COUNT &&
-                   (int)RT_PAGG_SUM == (int)RT_AGG_SUM && (int)RT_PAGG_AVG == (int)RT_AGG_AVG &&
-                   (int)RT_PAGG_MIN == (int)RT_AGG_MIN && (int)RT_PAGG_MAX == (int)RT_AGG_MAX &&
-                   (int)RT_PAGG_FIRST == (int)RT_AGG_FIRST && (int)RT_PAGG_LAST == (int)RT_AGG_LAST &&
-                   (int)RT_PAGG_VARIANCE == (int)RT_AGG_VARIANCE && (int)RT_PAGG_STDDEV == (int)RT_AGG_STDDEV &&
-                   (int)RT_PAGG_COUNT_DISTINCT == (int)RT_AGG_COUNT_DISTINCT,
-               "aggregation enums differ");
+/* The manifest's window kinds follow the plan's order, as the state's do. */
 _Static_assert((int)RT_PWIN_LIFETIME == (int)RT_WIN_LIFETIME && (int)RT_PWIN_SLIDING == (int)RT_WIN_SLIDING &&
                    (int)RT_PWIN_HOP == (int)RT_WIN_HOP,
                "window enums differ");

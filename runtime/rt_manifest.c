@@ -32,11 +32,6 @@ static void *pool_alloc(rt_program *p, size_t size)
 static const char *const type_names[] = {[RT_BOOL] = "bool", [RT_INT] = "int", [RT_FLOAT] = "float",
                                          [RT_STRING] = "string", [RT_TIMESTAMP] = "timestamp"};
 
-static const char *const agg_names[] = {
-    "count_rows", "count", "sum",  "avg",      "min",   "max",
-    "first",      "last",  "variance", "stddev", "count_distinct",
-};
-enum { NAGGS = sizeof agg_names / sizeof agg_names[0] };
 
 static const char *const window_names[] = {"lifetime", "sliding", "hop"};
 static const char *const source_kinds[] = {"stream", "table", "request"};
@@ -48,7 +43,7 @@ const char *rt_prog_type_name(rt_type t)
 
 const char *rt_prog_agg_name(rt_prog_agg a)
 {
-    return (unsigned)a < NAGGS ? agg_names[a] : NULL;
+    return (unsigned)a < RT_AGG_COUNT_ ? rt_agg_info_of(a)->word : NULL;
 }
 
 /* ---- lines and tokens ---- */
@@ -289,6 +284,17 @@ static bool get_type(mparse *m, int i, rt_type *out)
     return fail(m, "unknown type '%.*s'", (int)m->toks[i].n, m->toks[i].s);
 }
 
+/* The catalogue's aggregation whose manifest word is token i. */
+static bool get_agg(mparse *m, int i, int *out)
+{
+    for (int a = 0; a < RT_AGG_COUNT_; a++)
+        if (tok_is(&m->toks[i], rt_agg_info_of((rt_agg)a)->word)) {
+            *out = a;
+            return true;
+        }
+    return fail(m, "unknown aggregation '%.*s'", (int)m->toks[i].n, m->toks[i].s);
+}
+
 static bool get_word(mparse *m, int i, const char *const *words, int nwords, const char *what, int *out)
 {
     for (int w = 0; w < nwords; w++)
@@ -422,32 +428,19 @@ static bool parse_default(mparse *m, int i, rt_prog_feature *f)
     return fail(m, "default '%.*s' is not a %s", (int)t->n, t->s, type_names[f->out_type]);
 }
 
-/* Whether agg may take in (or no input) and give out. */
+/* Whether agg may take in (or no input) and give out: the catalogue's rule. */
 static bool agg_types_ok(const rt_prog_feature *f)
 {
-    rt_type in = f->in_type, out = f->out_type;
-    bool numeric = f->has_input && (in == RT_INT || in == RT_FLOAT);
-    switch (f->agg) {
-    case RT_PAGG_COUNT_ROWS: return !f->has_input && out == RT_INT;
-    case RT_PAGG_COUNT: return f->has_input && out == RT_INT;
-    case RT_PAGG_SUM: return numeric && out == in;
-    case RT_PAGG_AVG:
-    case RT_PAGG_VARIANCE:
-    case RT_PAGG_STDDEV: return numeric && out == RT_FLOAT;
-    case RT_PAGG_MIN:
-    case RT_PAGG_MAX: return f->has_input && in != RT_BOOL && out == in;
-    case RT_PAGG_FIRST:
-    case RT_PAGG_LAST: return f->has_input && out == in;
-    case RT_PAGG_COUNT_DISTINCT: return f->has_input && (in == RT_INT || in == RT_STRING || in == RT_BOOL) && out == RT_INT;
-    }
-    return false;
+    rt_type result;
+    bool takes_input = rt_agg_info_of(f->agg)->inputs != RT_IN_NONE;
+    return f->has_input == takes_input && rt_agg_result(f->agg, f->in_type, &result) && result == f->out_type;
 }
 
 static bool parse_feature(mparse *m, rt_prog_feature *f)
 {
     int agg = 0, win = 0;
     if (!expect_line(m, "feature", 9) || !get_name(m, 1, "feature name", &f->name) ||
-        !get_word(m, 2, agg_names, NAGGS, "aggregation", &agg))
+        !get_agg(m, 2, &agg))
         return false;
     f->agg = (rt_prog_agg)agg;
     f->has_input = !tok_is(&m->toks[3], "-");
@@ -458,7 +451,7 @@ static bool parse_feature(mparse *m, rt_prog_feature *f)
         return false;
     f->win = (rt_prog_win)win;
     if (!agg_types_ok(f))
-        return fail(m, "feature '%s': %s cannot take %s and give %s", f->name, agg_names[f->agg],
+        return fail(m, "feature '%s': %s cannot take %s and give %s", f->name, rt_agg_info_of(f->agg)->word,
                     f->has_input ? type_names[f->in_type] : "no input", type_names[f->out_type]);
     bool win_ok = (f->win == RT_PWIN_LIFETIME && f->size_us == 0 && f->hop_us == 0) ||
                   (f->win == RT_PWIN_SLIDING && f->size_us > 0 && f->hop_us == 0) ||
@@ -466,7 +459,7 @@ static bool parse_feature(mparse *m, rt_prog_feature *f)
     if (!win_ok)
         return fail(m, "feature '%s': window size %" PRId64 " and hop %" PRId64 " do not fit a %s window", f->name,
                     f->size_us, f->hop_us, window_names[f->win]);
-    if (f->ttl_us && !(f->win == RT_PWIN_LIFETIME && (f->agg == RT_PAGG_FIRST || f->agg == RT_PAGG_LAST)))
+    if (f->ttl_us && !(f->win == RT_PWIN_LIFETIME && (f->agg == RT_AGG_FIRST || f->agg == RT_AGG_LAST)))
         return fail(m, "feature '%s': only a lifetime first or last may have a ttl", f->name);
     return parse_default(m, 9, f);
 }

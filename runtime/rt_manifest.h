@@ -3,6 +3,7 @@
 #define FEATRT_MANIFEST_H
 
 #include "rt_abi.h"
+#include "rt_catalog.h"
 #include "rt_types.h"
 
 #include <stdbool.h>
@@ -15,19 +16,8 @@
 typedef enum rt_source_kind { RT_SOURCE_STREAM, RT_SOURCE_TABLE, RT_SOURCE_REQUEST } rt_source_kind;
 
 /* Aggregations, in the order of the compiler's plan_agg. */
-typedef enum rt_prog_agg {
-    RT_PAGG_COUNT_ROWS,
-    RT_PAGG_COUNT,
-    RT_PAGG_SUM,
-    RT_PAGG_AVG,
-    RT_PAGG_MIN,
-    RT_PAGG_MAX,
-    RT_PAGG_FIRST,
-    RT_PAGG_LAST,
-    RT_PAGG_VARIANCE,
-    RT_PAGG_STDDEV,
-    RT_PAGG_COUNT_DISTINCT,
-} rt_prog_agg;
+/* Aggregations: the catalogue's (rt_catalog.h). */
+typedef rt_agg rt_prog_agg;
 
 /* Window kinds, in the order of the compiler's plan_window_kind. */
 typedef enum rt_prog_win { RT_PWIN_LIFETIME, RT_PWIN_SLIDING, RT_PWIN_HOP } rt_prog_win;

@@ -214,10 +214,10 @@ static void test_round_trip(void **state)
     assert_int_equal(v0->key_types[0], RT_INT);
     assert_int_equal(v0->nfeatures, 6);
     const rt_prog_feature *f = v0->features;
-    assert_int_equal(f[0].agg, RT_PAGG_COUNT_ROWS);
+    assert_int_equal(f[0].agg, RT_AGG_COUNT_ROWS);
     assert_false(f[0].has_input);
     assert_int_equal(f[0].dflt.v.i, -7);
-    assert_int_equal(f[1].agg, RT_PAGG_SUM);
+    assert_int_equal(f[1].agg, RT_AGG_SUM);
     assert_int_equal(f[1].win, RT_PWIN_HOP);
     assert_int_equal(f[1].size_us, 86400000000);
     assert_int_equal(f[1].hop_us, 3600000000);
@@ -225,7 +225,7 @@ static void test_round_trip(void **state)
     assert_int_equal(f[2].ttl_us, 86400000000);
     assert_int_equal(f[2].dflt.v.i, -1234567);
     assert_false(f[3].has_default);
-    assert_int_equal(f[4].agg, RT_PAGG_COUNT_DISTINCT);
+    assert_int_equal(f[4].agg, RT_AGG_COUNT_DISTINCT);
     assert_int_equal(f[4].in_type, RT_INT);
     assert_true(f[5].dflt.v.f == -1e-300);
     const rt_prog_feature *g = rp->views[1].features;

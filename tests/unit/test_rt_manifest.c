@@ -92,7 +92,7 @@ static void test_parses_fraud(void **state)
     assert_int_equal(v->nkeys, 1);
     assert_int_equal(v->key_types[0], RT_STRING);
     assert_int_equal(v->nfeatures, 4);
-    assert_int_equal(v->features[0].agg, RT_PAGG_COUNT_ROWS);
+    assert_int_equal(v->features[0].agg, RT_AGG_COUNT_ROWS);
     assert_false(v->features[0].has_input);
     assert_int_equal(v->features[0].win, RT_PWIN_SLIDING);
     assert_int_equal(v->features[0].size_us, 600000000);
