@@ -111,22 +111,32 @@ static bool names_row_column(const rt_spine_reader *rd)
     return false;
 }
 
+/* Room for need more bytes of text in sp (aborts when memory runs out). */
+static void reserve_text(backfill_spine *sp, size_t *cap, size_t need)
+{
+    if (*cap - sp->text_len >= need)
+        return;
+    size_t grown = *cap ? *cap : 1 << 16;
+    while (grown - sp->text_len < need)
+        grown *= 2;
+    sp->text = realloc(sp->text, grown);
+    if (!sp->text) {
+        fputs("featc: out of memory\n", stderr);
+        abort();
+    }
+    *cap = grown;
+}
+
 /* Loads every row the reader accepts, keeping its fields' text in sp. Returns 0, or -1
  * with a message on stderr. */
 static int load_rows(rt_spine_reader *rd, db_loader *ld, const spine_cols *sc, int nkeys, int nreq,
                      backfill_spine *sp)
 {
     char err[512];
-    int rc = -1;
     int ncolumns = rt_spine_ncolumns(rd);
     rt_slot *vals = xcalloc((size_t)sc->n, sizeof *vals);
-    FILE *text = open_memstream(&sp->text, &sp->text_len);
+    size_t text_cap = 0;
     uint64_t cap = 0;
-    if (!text) {
-        fputs("featc backfill: out of memory\n", stderr);
-        goto out;
-    }
-    __fsetlocking(text, FSETLOCKING_BYCALLER); /* this thread's alone: no lock per write */
     rt_spine_row row;
     rt_spine_status st;
     while ((st = rt_spine_next(rd, &row, err, sizeof err)) == RT_SPINE_ROW) {
@@ -147,26 +157,17 @@ static int load_rows(rt_spine_reader *rd, db_loader *ld, const spine_cols *sc, i
                 abort();
             }
         }
-        long end = rt_spine_write_fields(text, row.fields, ncolumns) ? ftell(text) : -1;
-        if (end < 0) {
-            fputs("featc backfill: out of memory keeping the spine\n", stderr);
-            goto out;
-        }
-        sp->ends[sp->nrows++] = (size_t)end;
-    }
-    if (st == RT_SPINE_FAILED) {
-        fprintf(stderr, "featc backfill: %s\n", err);
-        goto out;
-    }
-    rc = 0;
-out:
-    if (text && fclose(text) != 0 && rc == 0) {
-        fputs("featc backfill: out of memory keeping the spine\n", stderr);
-        rc = -1;
+        reserve_text(sp, &text_cap, rt_spine_fields_text_max(row.fields, ncolumns));
+        sp->text_len += rt_spine_fields_text(sp->text + sp->text_len, row.fields, ncolumns);
+        sp->ends[sp->nrows++] = sp->text_len;
     }
     sp->bad = rt_spine_reader_skipped(rd);
     free(vals);
-    return rc;
+    if (st == RT_SPINE_FAILED) {
+        fprintf(stderr, "featc backfill: %s\n", err);
+        return -1;
+    }
+    return 0;
 }
 
 int backfill_load_spine(db_conn *c, const plan *p, const plan_service *svc, const char *path, const char *table,
@@ -195,7 +196,10 @@ int backfill_load_spine(db_conn *c, const plan *p, const plan_service *svc, cons
         goto out;
     }
     FILE *names = open_memstream(&sp->header, &sp->header_len);
-    if (!names || !rt_spine_write_names(names, rt_spine_header(rd), rt_spine_ncolumns(rd)) || fclose(names) != 0) {
+    bool named = names && rt_spine_write_names(names, rt_spine_header(rd), rt_spine_ncolumns(rd));
+    if (names && fclose(names) != 0)
+        named = false;
+    if (!named) {
         fputs("featc backfill: out of memory\n", stderr);
         goto out;
     }

@@ -256,6 +256,26 @@ bool rt_spine_write_fields(FILE *out, const rt_csv_field *f, int n)
     return ok;
 }
 
+size_t rt_spine_fields_text_max(const rt_csv_field *f, int n)
+{
+    size_t max = (size_t)n;
+    for (int i = 0; i < n; i++)
+        max += 2 * f[i].len + 2;
+    return max;
+}
+
+size_t rt_spine_fields_text(char *dst, const rt_csv_field *f, int n)
+{
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            dst[len++] = ',';
+        if (f[i].quoted || f[i].len)
+            len += rt_format_csv_text_mem(dst + len, f[i].text, f[i].len);
+    }
+    return len;
+}
+
 bool rt_spine_write_names(FILE *out, const rt_csv_field *f, int n)
 {
     bool ok = true;

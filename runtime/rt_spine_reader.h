@@ -62,6 +62,11 @@ bool rt_spine_write_field(FILE *out, const char *text, size_t len, bool quoted);
 /* Writes n fields so, separated by commas, without a line break. */
 bool rt_spine_write_fields(FILE *out, const rt_csv_field *f, int n);
 
+/* The same text in memory: rt_spine_fields_text writes it to dst, which has room for
+ * rt_spine_fields_text_max(f, n) bytes, and returns its length. */
+size_t rt_spine_fields_text_max(const rt_csv_field *f, int n);
+size_t rt_spine_fields_text(char *dst, const rt_csv_field *f, int n);
+
 /* Writes the header the same way, except that every name is text (an empty one is ""). */
 bool rt_spine_write_names(FILE *out, const rt_csv_field *f, int n);
 

@@ -262,6 +262,11 @@ static void test_write_fields(void **state)
     };
     char *text = fields_text(fields, 6);
     assert_string_equal(text, ",\"\",\"a,b\",\" x\",\"q\"\"\",7");
+    char mem[64];
+    assert_true(rt_spine_fields_text_max(fields, 6) <= sizeof mem);
+    size_t n = rt_spine_fields_text(mem, fields, 6);
+    assert_int_equal(n, strlen(text));
+    assert_memory_equal(mem, text, n);
     free(text);
     size_t len = 0;
     text = NULL;
@@ -272,6 +277,35 @@ static void test_write_fields(void **state)
     free(text);
 }
 
+/* The in-memory text (backfill's) is what the stream writer (replay's) writes, within its
+ * bound, for fields made of the bytes that matter to quoting. */
+static void test_fields_text_random(void **state)
+{
+    (void)state;
+    static const char alphabet[] = {'a', ',', '"', ' ', '\t', '\r', '\n', 'z'};
+    char bytes[8][12];
+    rt_csv_field fields[8];
+    char mem[8 * 26 + 8];
+    srand(7);
+    for (int round = 0; round < 20000; round++) {
+        int n = 1 + rand() % 8;
+        for (int i = 0; i < n; i++) {
+            size_t len = (size_t)(rand() % 12);
+            for (size_t j = 0; j < len; j++)
+                bytes[i][j] = alphabet[rand() % (int)sizeof alphabet];
+            fields[i] = (rt_csv_field){bytes[i], len, rand() % 2 == 0};
+        }
+        char *text = fields_text(fields, n);
+        size_t max = rt_spine_fields_text_max(fields, n);
+        assert_true(max <= sizeof mem);
+        size_t len = rt_spine_fields_text(mem, fields, n);
+        assert_true(len <= max);
+        assert_int_equal(len, strlen(text));
+        assert_memory_equal(mem, text, len);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +314,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_matches_reader, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_errors, setup, teardown),
         cmocka_unit_test(test_write_fields),
+        cmocka_unit_test(test_fields_text_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
