@@ -38,23 +38,30 @@ int backfill_run(const plan *p, const plan_service *svc, const backfill_options 
 int backfill_load_events(db_conn *c, const plan *p, int source, const char *path, rt_reject_log *log,
                          uint64_t *loaded);
 
-/* The spine as loaded: which CSV lines became rows, in order (row i is line lines[i]). */
+/* The spine as loaded: every row the shared spine reader accepted, in file order (row i of
+ * the table is the i-th), with its fields as they are written back. */
 typedef struct backfill_spine {
     uint64_t nrows;
-    uint64_t *lines;
-    uint64_t bad;  /* rows reported and skipped */
+    uint64_t bad;  /* rows the reader skipped and reported */
+    char *header;  /* the header's names as written back */
+    size_t header_len;
+    char *text;    /* each row's fields as written back, back to back */
+    size_t text_len;
+    size_t *ends;  /* row i's text is [ends[i - 1] (0 for row 0), ends[i]) */
 } backfill_spine;
 
-/* Reads the spine CSV and loads its typed columns (_row, ts, keys, request fields) into
- * table. Bad rows are reported as PATH:LINE: reason on stderr and skipped. Returns 0, or
- * -1 with a message (missing column, unreadable file, database error). */
+/* Reads the spine CSV through the shared spine reader (rt_spine_reader.h) and loads each
+ * row it accepts into table: _row (the row's index), ts, the keys and the request fields
+ * that are not keys. The rows it skips are reported on stderr as PATH:LINE: skipped spine
+ * row: REASON, exactly as `featc replay` reports them. Returns 0, or -1 with a message (a
+ * header the reader refuses, an unreadable file, a database error). */
 int backfill_load_spine(db_conn *c, const plan *p, const plan_service *svc, const char *path, const char *table,
                         backfill_spine *sp);
 
 /* Runs query (columns: _row, then every output of svc) and writes out_path: the spine's
- * header and fields as read, then the outputs. Returns 0 or -1 with a message. */
-int backfill_write(db_conn *c, const plan_service *svc, const char *query, const char *spine_path,
-                   const backfill_spine *sp, const char *out_path);
+ * header and fields as loaded, then the outputs. Returns 0 or -1 with a message. */
+int backfill_write(db_conn *c, const plan_service *svc, const char *query, const backfill_spine *sp,
+                   const char *out_path);
 
 void backfill_spine_free(backfill_spine *sp);
 

@@ -1,25 +1,18 @@
-/* backfill_spine.c - the spine CSV: typed loading of query rows, and the output written beside it. */
+/* backfill_spine.c - the spine through the shared spine reader into the database, and the output written beside it. */
 #include "backfill.h"
 
-#include "rt_csv.h"
+#include "manifest.h"
 #include "rt_format.h"
-#include "rt_reject.h"
-#include "rt_value.h"
+#include "rt_spine_reader.h"
 #include "sql/sqlgen.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The typed columns of a spine: _row, ts, keys, request fields that are not keys. */
-typedef struct spine_cols {
-    int n;
-    const char **names;
-    rt_type *types;
-    int *csv_index; /* column in the CSV (-1 for _row) */
-} spine_cols;
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -31,31 +24,44 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
-static void spine_cols_init(spine_cols *sc, const plan *p, const plan_service *svc)
+/* The typed columns of the spine table: _row, ts, the keys, the request fields that are not
+ * keys; and where each key and request field's value goes in a table row. */
+typedef struct spine_cols {
+    int n;
+    const char **names;
+    rt_type *types;
+    int *req_slot; /* per request field: its column in the table, or -1 when it is a key */
+} spine_cols;
+
+static void spine_cols_init(spine_cols *sc, const rt_program *rp, const rt_prog_service *s)
 {
-    int nreq = svc->request_source >= 0 ? p->sources[svc->request_source].nfields : 0;
-    int cap = 2 + svc->nkeys + nreq;
-    sc->names = xcalloc((size_t)cap, sizeof *sc->names);
-    sc->types = xcalloc((size_t)cap, sizeof *sc->types);
-    sc->csv_index = xcalloc((size_t)cap, sizeof *sc->csv_index);
+    const rt_prog_source *req = s->request_source >= 0 ? &rp->sources[s->request_source] : NULL;
+    int nreq = req ? req->nfields : 0;
+    sc->names = xcalloc((size_t)(2 + s->nkeys + nreq), sizeof *sc->names);
+    sc->types = xcalloc((size_t)(2 + s->nkeys + nreq), sizeof *sc->types);
+    sc->req_slot = xcalloc((size_t)nreq + 1, sizeof *sc->req_slot);
     int n = 0;
     sc->names[n] = SQLGEN_ROW_COLUMN;
     sc->types[n++] = RT_INT;
     sc->names[n] = SQLGEN_TIME_COLUMN;
     sc->types[n++] = RT_TIMESTAMP;
-    for (int k = 0; k < svc->nkeys; k++) {
-        sc->names[n] = svc->keys[k].name;
-        sc->types[n++] = (rt_type)svc->keys[k].type;
+    for (int k = 0; k < s->nkeys; k++) {
+        sc->names[n] = s->keys[k].name;
+        sc->types[n++] = s->keys[k].type;
     }
     for (int i = 0; i < nreq; i++) {
+        sc->req_slot[i] = -1;
         bool is_key = false;
-        for (int k = 0; k < svc->nkeys; k++)
-            is_key |= svc->key_request_field[k] == i;
+        for (int k = 0; k < s->nkeys; k++)
+            if (s->keys[k].request_field == i) {
+                assert(s->keys[k].type == req->fields[i].type); /* one column, one value */
+                is_key = true;
+            }
         if (is_key)
             continue;
-        const plan_field *f = &p->sources[svc->request_source].fields[i];
-        sc->names[n] = f->name;
-        sc->types[n++] = (rt_type)f->type;
+        sc->req_slot[i] = n;
+        sc->names[n] = req->fields[i].name;
+        sc->types[n++] = req->fields[i].type;
     }
     sc->n = n;
 }
@@ -64,42 +70,104 @@ static void spine_cols_free(spine_cols *sc)
 {
     free(sc->names);
     free(sc->types);
-    free(sc->csv_index);
+    free(sc->req_slot);
 }
 
 void backfill_spine_free(backfill_spine *sp)
 {
-    free(sp->lines);
-    sp->lines = NULL;
+    free(sp->header);
+    free(sp->text);
+    free(sp->ends);
+    memset(sp, 0, sizeof *sp);
 }
 
-/* Converts one CSV row into typed values; false with the reason in why. */
-static bool parse_row(const spine_cols *sc, const rt_csv_field *f, int nfields, int ncolumns, rt_slot *vals,
-                      uint64_t row, char *why, size_t whylen)
+/* The plan as the runtime sees it (the manifest), so that the spine reader checks rows with
+ * exactly the service, keys and request fields `featc replay` gives it; NULL with a
+ * message on stderr. */
+static rt_program *runtime_program(const plan *p, const plan_service *svc, int *index)
 {
-    if (nfields != ncolumns) {
-        snprintf(why, whylen, "row has %d field%s, header has %d", nfields, nfields == 1 ? "" : "s", ncolumns);
-        return false;
+    char err[512] = "out of memory";
+    size_t len = 0;
+    char *text = manifest_build(p, &len);
+    rt_program *rp = text ? rt_program_parse(text, len, err, sizeof err) : NULL;
+    free(text);
+    if (!rp) {
+        fprintf(stderr, "featc backfill: internal error: cannot describe the plan to the spine reader: %s\n", err);
+        return NULL;
     }
-    vals[0] = (rt_slot){.v.i = (int64_t)row};
-    for (int i = 1; i < sc->n; i++) {
-        const rt_csv_field *x = &f[sc->csv_index[i]];
-        bool is_null = !x->quoted && x->len == 0;
-        const char *problem = NULL;
-        if (is_null && i == 1) {
-            snprintf(why, whylen, "column '%s' (the query time) is empty", sc->names[i]);
-            return false;
-        }
-        if (!rt_value_from_text(sc->types[i], x->text, x->len, is_null, &vals[i], &problem)) {
-            int k = snprintf(why, whylen, "column '%s': %s, got ", sc->names[i], problem ? problem : "invalid value");
-            if (k > 0 && (size_t)k < whylen) {
-                why[k] = '\0';
-                rt_reject_excerpt(why, whylen, x->text, x->len, 64, true);
+    *index = rt_program_find_service(rp, svc->name);
+    assert(*index >= 0);
+    return rp;
+}
+
+/* Whether the header names the column that numbers the table's rows. */
+static bool names_row_column(const rt_spine_reader *rd)
+{
+    const rt_csv_field *h = rt_spine_header(rd);
+    size_t n = strlen(SQLGEN_ROW_COLUMN);
+    for (int i = 0; i < rt_spine_ncolumns(rd); i++)
+        if (h[i].len == n && memcmp(h[i].text, SQLGEN_ROW_COLUMN, n) == 0)
+            return true;
+    return false;
+}
+
+/* Room for need more bytes of text in sp (aborts when memory runs out). */
+static void reserve_text(backfill_spine *sp, size_t *cap, size_t need)
+{
+    if (*cap - sp->text_len >= need)
+        return;
+    size_t grown = *cap ? *cap : 1 << 16;
+    while (grown - sp->text_len < need)
+        grown *= 2;
+    sp->text = realloc(sp->text, grown);
+    if (!sp->text) {
+        fputs("featc: out of memory\n", stderr);
+        abort();
+    }
+    *cap = grown;
+}
+
+/* Loads every row the reader accepts, keeping its fields' text in sp. Returns 0, or -1
+ * with a message on stderr. */
+static int load_rows(rt_spine_reader *rd, db_loader *ld, const spine_cols *sc, int nkeys, int nreq,
+                     backfill_spine *sp)
+{
+    char err[512];
+    int ncolumns = rt_spine_ncolumns(rd);
+    rt_slot *vals = xcalloc((size_t)sc->n, sizeof *vals);
+    size_t text_cap = 0;
+    uint64_t cap = 0;
+    rt_spine_row row;
+    rt_spine_status st;
+    while ((st = rt_spine_next(rd, &row, err, sizeof err)) == RT_SPINE_ROW) {
+        vals[0] = (rt_slot){.v.i = (int64_t)sp->nrows};
+        vals[1] = (rt_slot){.v.i = row.ts};
+        for (int k = 0; k < nkeys; k++)
+            vals[2 + k] = row.keys[k];
+        for (int i = 0; i < nreq; i++)
+            if (sc->req_slot[i] >= 0)
+                vals[sc->req_slot[i]] = row.request[i];
+        if (db_load_row(ld, vals) != 0)
+            break; /* db_load_end reports it */
+        if (sp->nrows == cap) {
+            cap = cap ? 2 * cap : 1024;
+            sp->ends = realloc(sp->ends, cap * sizeof *sp->ends);
+            if (!sp->ends) {
+                fputs("featc: out of memory\n", stderr);
+                abort();
             }
-            return false;
         }
+        reserve_text(sp, &text_cap, rt_spine_fields_text_max(row.fields, ncolumns));
+        sp->text_len += rt_spine_fields_text(sp->text + sp->text_len, row.fields, ncolumns);
+        sp->ends[sp->nrows++] = sp->text_len;
     }
-    return true;
+    sp->bad = rt_spine_reader_skipped(rd);
+    free(vals);
+    if (st == RT_SPINE_FAILED) {
+        fprintf(stderr, "featc backfill: %s\n", err);
+        return -1;
+    }
+    return 0;
 }
 
 int backfill_load_spine(db_conn *c, const plan *p, const plan_service *svc, const char *path, const char *table,
@@ -107,90 +175,40 @@ int backfill_load_spine(db_conn *c, const plan *p, const plan_service *svc, cons
 {
     char err[512];
     memset(sp, 0, sizeof *sp);
+    int si;
+    rt_program *rp = runtime_program(p, svc, &si);
+    if (!rp)
+        return -1;
+    const rt_prog_service *s = &rp->services[si];
+    int nreq = s->request_source >= 0 ? rp->sources[s->request_source].nfields : 0;
     spine_cols sc;
-    spine_cols_init(&sc, p, svc);
+    spine_cols_init(&sc, rp, s);
     int rc = -1;
     db_loader *ld = NULL;
-    rt_slot *vals = xcalloc((size_t)sc.n, sizeof *vals);
-    rt_csv *csv = rt_csv_open(path, 0, err, sizeof err);
-    if (!csv) {
-        fprintf(stderr, "featc backfill: spine: %s\n", err);
+    rt_spine_reader *rd = rt_spine_open(rp, si, path, stderr, err, sizeof err);
+    if (!rd) {
+        fprintf(stderr, "featc backfill: %s\n", err);
         goto out;
     }
-    int ncol = rt_csv_ncolumns(csv);
-    const rt_csv_field *hdr = rt_csv_header(csv);
-    int dup = rt_csv_duplicate_column(csv);
-    if (dup >= 0) {
-        fprintf(stderr, "featc backfill: %s: the spine header repeats column '%.*s'\n", path, (int)hdr[dup].len,
-                hdr[dup].text);
+    if (names_row_column(rd)) {
+        fprintf(stderr, "featc backfill: %s: the spine may not have a column named '%s' (it numbers the rows)\n",
+                path, SQLGEN_ROW_COLUMN);
         goto out;
     }
-    sc.csv_index[0] = -1;
-    for (int i = 0; i < ncol; i++)
-        if (hdr[i].len == strlen(SQLGEN_ROW_COLUMN) && memcmp(hdr[i].text, SQLGEN_ROW_COLUMN, hdr[i].len) == 0) {
-            fprintf(stderr, "featc backfill: %s: the spine may not have a column named '%s' (it numbers the rows)\n",
-                    path, SQLGEN_ROW_COLUMN);
-            goto out;
-        }
-    for (int k = 1; k < sc.n; k++) {
-        sc.csv_index[k] = -1;
-        for (int i = 0; i < ncol; i++)
-            if (hdr[i].len == strlen(sc.names[k]) && memcmp(hdr[i].text, sc.names[k], hdr[i].len) == 0)
-                sc.csv_index[k] = i;
-        if (sc.csv_index[k] < 0) {
-            fprintf(stderr, "featc backfill: %s: the spine has no column '%s' (%s of service '%s')\n", path,
-                    sc.names[k],
-                    k == 1 ? "the query time" : k < 2 + svc->nkeys ? "a key" : "a request field", svc->name);
-            goto out;
-        }
+    FILE *names = open_memstream(&sp->header, &sp->header_len);
+    bool named = names && rt_spine_write_names(names, rt_spine_header(rd), rt_spine_ncolumns(rd));
+    if (names && fclose(names) != 0)
+        named = false;
+    if (!named) {
+        fputs("featc backfill: out of memory\n", stderr);
+        goto out;
     }
-    for (int i = 0; i < svc->noutputs; i++)
-        for (int h = 0; h < ncol; h++)
-            if (hdr[h].len == strlen(svc->outputs[i].column) &&
-                memcmp(hdr[h].text, svc->outputs[i].column, hdr[h].len) == 0) {
-                fprintf(stderr, "featc backfill: %s: spine column '%s' has the name of a feature output\n", path,
-                        svc->outputs[i].column);
-                goto out;
-            }
-    if (db_check_table_name(db_conn_dialect(c), table, err, sizeof err) != 0 ||
-        !(ld = db_load_begin(c, table, sc.n, sc.names, sc.types, err, sizeof err))) {
+    if (!(ld = db_load_begin(c, table, sc.n, sc.names, sc.types, err, sizeof err))) {
         fprintf(stderr, "featc backfill: loading the spine: %s\n", err);
         goto out;
     }
-    uint64_t cap = 0;
-    for (;;) {
-        const rt_csv_field *f;
-        int nf;
-        rt_csv_status st = rt_csv_next(csv, &f, &nf);
-        if (st == RT_CSV_END)
-            break;
-        if (st == RT_CSV_IO_ERROR) {
-            fprintf(stderr, "featc backfill: %s: %s\n", path, rt_csv_problem(csv));
-            goto out;
-        }
-        char why[384];
-        bool good = st == RT_CSV_ROW;
-        if (!good)
-            snprintf(why, sizeof why, "%s", rt_csv_problem(csv));
-        else
-            good = parse_row(&sc, f, nf, ncol, vals, sp->nrows, why, sizeof why);
-        if (!good) {
-            fprintf(stderr, "%s:%" PRIu64 ": bad spine row skipped: %s\n", path, rt_csv_line(csv), why);
-            sp->bad++;
-            continue;
-        }
-        if (db_load_row(ld, vals) != 0)
-            break;
-        if (sp->nrows == cap) {
-            cap = cap ? 2 * cap : 1024;
-            sp->lines = realloc(sp->lines, cap * sizeof *sp->lines);
-            if (!sp->lines) {
-                fputs("featc: out of memory\n", stderr);
-                abort();
-            }
-        }
-        sp->lines[sp->nrows++] = rt_csv_line(csv);
-    }
+    if (load_rows(rd, ld, &sc, s->nkeys, nreq, sp) != 0)
+        goto out;
     int end = db_load_end(ld, err, sizeof err);
     ld = NULL;
     if (end != 0) {
@@ -200,33 +218,21 @@ int backfill_load_spine(db_conn *c, const plan *p, const plan_service *svc, cons
     rc = 0;
 out:
     db_load_abort(ld);
-    rt_csv_close(csv);
-    free(vals);
+    rt_spine_close(rd);
     spine_cols_free(&sc);
+    rt_program_free(rp);
     return rc;
 }
 
-/* Writing state: the spine re-read in step with the query's rows. */
+/* Writing state: the query's rows, each after its spine row's text. */
 typedef struct writer {
     FILE *out;
-    rt_csv *csv;
     const backfill_spine *sp;
     const plan_service *svc;
     const rt_type *types; /* per query column */
     uint64_t next;        /* next spine row expected */
     char problem[256];
 } writer;
-
-static bool write_raw(FILE *out, const rt_csv_field *f, int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (i && fputc(',', out) == EOF)
-            return false;
-        if ((f[i].quoted || f[i].len) && !rt_format_csv_text(out, f[i].text, f[i].len))
-            return false;
-    }
-    return true;
-}
 
 static int on_result_row(void *ctx, const rt_slot *row)
 {
@@ -236,22 +242,12 @@ static int on_result_row(void *ctx, const rt_slot *row)
                  row[0].v.i, w->next);
         return 1;
     }
-    uint64_t want = w->sp->lines[w->next];
-    const rt_csv_field *f;
-    int nf;
-    for (;;) {
-        rt_csv_status st = rt_csv_next(w->csv, &f, &nf);
-        if (st != RT_CSV_ROW && st != RT_CSV_BAD_ROW) {
-            snprintf(w->problem, sizeof w->problem, "the spine changed while it was read");
-            return 1;
-        }
-        if (st == RT_CSV_ROW && rt_csv_line(w->csv) == want)
-            break;
-    }
-    bool ok = write_raw(w->out, f, nf);
+    size_t begin = w->next ? w->sp->ends[w->next - 1] : 0, end = w->sp->ends[w->next];
+    assert(begin <= end && end <= w->sp->text_len);
+    bool ok = fwrite(w->sp->text + begin, 1, end - begin, w->out) == end - begin;
     for (int i = 0; ok && i < w->svc->noutputs; i++)
-        ok = fputc(',', w->out) != EOF && rt_format_csv_value(w->out, &row[i + 1], w->types[i + 1]);
-    if (!ok || fputc('\n', w->out) == EOF) {
+        ok = putc(',', w->out) != EOF && rt_format_csv_value(w->out, &row[i + 1], w->types[i + 1]);
+    if (!ok || putc('\n', w->out) == EOF) {
         snprintf(w->problem, sizeof w->problem, "writing failed: %s", strerror(errno));
         return 1;
     }
@@ -259,8 +255,8 @@ static int on_result_row(void *ctx, const rt_slot *row)
     return 0;
 }
 
-int backfill_write(db_conn *c, const plan_service *svc, const char *query, const char *spine_path,
-                   const backfill_spine *sp, const char *out_path)
+int backfill_write(db_conn *c, const plan_service *svc, const char *query, const backfill_spine *sp,
+                   const char *out_path)
 {
     char err[512];
     int rc = -1;
@@ -272,20 +268,16 @@ int backfill_write(db_conn *c, const plan_service *svc, const char *query, const
     for (int i = 0; i < svc->noutputs; i++)
         types[i + 1] = (rt_type)svc->outputs[i].type;
     writer w = {.sp = sp, .svc = svc, .types = types};
-    w.csv = rt_csv_open(spine_path, 0, err, sizeof err);
-    if (!w.csv) {
-        fprintf(stderr, "featc backfill: spine: %s\n", err);
-        goto out;
-    }
     w.out = fopen(tmp, "w");
     if (!w.out) {
         fprintf(stderr, "featc backfill: cannot write '%s': %s\n", tmp, strerror(errno));
         goto out;
     }
-    bool ok = write_raw(w.out, rt_csv_header(w.csv), rt_csv_ncolumns(w.csv));
+    __fsetlocking(w.out, FSETLOCKING_BYCALLER); /* written by this thread alone (the query's callback) */
+    bool ok = fwrite(sp->header, 1, sp->header_len, w.out) == sp->header_len;
     for (int i = 0; ok && i < svc->noutputs; i++)
-        ok = fputc(',', w.out) != EOF && rt_format_csv_text(w.out, svc->outputs[i].column, strlen(svc->outputs[i].column));
-    ok = ok && fputc('\n', w.out) != EOF;
+        ok = putc(',', w.out) != EOF && rt_format_csv_text(w.out, svc->outputs[i].column, strlen(svc->outputs[i].column));
+    ok = ok && putc('\n', w.out) != EOF;
     if (!ok) {
         fprintf(stderr, "featc backfill: writing '%s' failed: %s\n", tmp, strerror(errno));
         goto out;
@@ -312,13 +304,10 @@ int backfill_write(db_conn *c, const plan_service *svc, const char *query, const
     }
     rc = 0;
 out:
-    if (w.out) {
+    if (w.out)
         fclose(w.out);
+    if (rc != 0)
         remove(tmp);
-    } else if (rc != 0) {
-        remove(tmp);
-    }
-    rt_csv_close(w.csv);
     free(types);
     free(tmp);
     return rc;

@@ -101,11 +101,32 @@ size_t rt_format_int(int64_t x, char *buf) {
     return len;
 }
 
-bool rt_format_csv_text(FILE *f, const char *s, size_t n) {
+bool rt_format_csv_needs_quotes(const char *s, size_t n) {
     bool quote = n == 0 || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t';
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (!quote)
+    return quote;
+}
+
+size_t rt_format_csv_text_mem(char *dst, const char *s, size_t n) {
+    if (!rt_format_csv_needs_quotes(s, n)) {
+        memcpy(dst, s, n);
+        return n;
+    }
+    size_t len = 0;
+    dst[len++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        dst[len++] = s[i];
+        if (s[i] == '"')
+            dst[len++] = '"';
+    }
+    dst[len++] = '"';
+    assert(len <= 2 * n + 2);
+    return len;
+}
+
+bool rt_format_csv_text(FILE *f, const char *s, size_t n) {
+    if (!rt_format_csv_needs_quotes(s, n))
         return n == 0 || fwrite(s, 1, n, f) == n;
     if (putc('"', f) == EOF)
         return false;

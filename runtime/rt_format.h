@@ -33,4 +33,11 @@ bool rt_format_csv_value(FILE *f, const rt_slot *v, rt_type t);
  * Returns false when writing to f fails. */
 bool rt_format_csv_text(FILE *f, const char *s, size_t n);
 
+/* Whether rt_format_csv_text quotes s. */
+bool rt_format_csv_needs_quotes(const char *s, size_t n);
+
+/* The field rt_format_csv_text writes, into dst, which has room for 2 * n + 2 bytes (no
+ * NUL is added); returns its length. */
+size_t rt_format_csv_text_mem(char *dst, const char *s, size_t n);
+
 #endif

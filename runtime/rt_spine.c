@@ -1,14 +1,10 @@
-/* rt_spine.c - the spine (query rows) of a service: read, checked and kept for replay output. */
+/* rt_spine.c - the spine (query rows) of a service, read through the spine reader and kept for replay output. */
 #include "rt_spine.h"
 
-#include "rt_csv.h"
-#include "rt_format.h"
-#include "rt_reject.h"
-#include "rt_value.h"
+#include "rt_spine_reader.h"
 
 #include <assert.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,15 +31,11 @@ typedef struct spine_chunk {
 } spine_chunk;
 
 struct rt_spine {
-    const rt_program *p;
     const rt_prog_service *svc;
     const rt_prog_source *req; /* NULL when the service takes none */
     int ncolumns;
-    char **header;
-    size_t *header_len;
-    int ts_col;
-    int *key_col; /* per service key */
-    int *req_col; /* per request field */
+    rt_csv_field *header; /* names point into header_text */
+    char *header_text;
     spine_row **rows;
     size_t nrows, cap;
     uint64_t skipped;
@@ -74,12 +66,8 @@ void rt_spine_free(rt_spine *s)
 {
     if (!s)
         return;
-    for (int i = 0; s->header && i < s->ncolumns; i++)
-        free(s->header[i]);
     free(s->header);
-    free(s->header_len);
-    free(s->key_col);
-    free(s->req_col);
+    free(s->header_text);
     free(s->rows);
     for (spine_chunk *c = s->chunks, *n; c; c = n) {
         n = c->next;
@@ -88,123 +76,44 @@ void rt_spine_free(rt_spine *s)
     free(s);
 }
 
-static int find_column(const rt_spine *s, const char *name)
+/* Copies the header's names, which outlive the reader. */
+static bool copy_header(rt_spine *s, const rt_spine_reader *rd)
 {
-    size_t n = strlen(name);
+    s->ncolumns = rt_spine_ncolumns(rd);
+    const rt_csv_field *h = rt_spine_header(rd);
+    size_t bytes = 0;
     for (int i = 0; i < s->ncolumns; i++)
-        if (s->header_len[i] == n && memcmp(s->header[i], name, n) == 0)
-            return i;
-    return -1;
-}
-
-/* Copies the header and finds the columns the service needs. */
-static bool map_header(rt_spine *s, rt_csv *csv, const char *path, char *err, size_t errlen)
-{
-    s->ncolumns = rt_csv_ncolumns(csv);
-    const rt_csv_field *h = rt_csv_header(csv);
+        bytes += h[i].len;
     s->header = calloc((size_t)s->ncolumns + 1, sizeof *s->header);
-    s->header_len = calloc((size_t)s->ncolumns + 1, sizeof *s->header_len);
-    s->key_col = calloc((size_t)s->svc->nkeys + 1, sizeof *s->key_col);
-    s->req_col = calloc((size_t)(s->req ? s->req->nfields : 0) + 1, sizeof *s->req_col);
-    if (!s->header || !s->header_len || !s->key_col || !s->req_col) {
-        snprintf(err, errlen, "out of memory");
+    s->header_text = malloc(bytes + 1);
+    if (!s->header || !s->header_text)
         return false;
-    }
+    size_t off = 0;
     for (int i = 0; i < s->ncolumns; i++) {
-        s->header[i] = malloc(h[i].len + 1);
-        if (!s->header[i]) {
-            snprintf(err, errlen, "out of memory");
-            return false;
-        }
-        memcpy(s->header[i], h[i].text, h[i].len);
-        s->header[i][h[i].len] = '\0';
-        s->header_len[i] = h[i].len;
-    }
-    int dup = rt_csv_duplicate_column(csv);
-    if (dup >= 0) {
-        snprintf(err, errlen, "%s: the header repeats column '%.200s'", path, s->header[dup]);
-        return false;
-    }
-    s->ts_col = find_column(s, "ts");
-    if (s->ts_col < 0) {
-        snprintf(err, errlen, "%s: the spine has no 'ts' column (the query time)", path);
-        return false;
-    }
-    for (int k = 0; k < s->svc->nkeys; k++) {
-        s->key_col[k] = find_column(s, s->svc->keys[k].name);
-        if (s->key_col[k] < 0) {
-            snprintf(err, errlen, "%s: the spine has no column '%.200s' (a key of service '%.200s')", path,
-                     s->svc->keys[k].name, s->svc->name);
-            return false;
-        }
-    }
-    for (int j = 0; s->req && j < s->req->nfields; j++) {
-        s->req_col[j] = find_column(s, s->req->fields[j].name);
-        if (s->req_col[j] < 0) {
-            snprintf(err, errlen, "%s: the spine has no column '%.200s' (a field of request '%.200s')", path,
-                     s->req->fields[j].name, s->req->name);
-            return false;
-        }
-    }
-    for (int o = 0; o < s->svc->noutputs; o++)
-        if (find_column(s, s->svc->outputs[o].column) >= 0) {
-            snprintf(err, errlen, "%s: spine column '%.200s' has the name of an output column", path,
-                     s->svc->outputs[o].column);
-            return false;
-        }
-    return true;
-}
-
-static void skip_row(rt_spine *s, FILE *report, const char *path, uint64_t line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void skip_row(rt_spine *s, FILE *report, const char *path, uint64_t line, const char *fmt, ...)
-{
-    s->skipped++;
-    if (!report)
-        return;
-    char why[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    fprintf(report, "%s:%" PRIu64 ": skipped spine row: %s\n", path, line, why);
-}
-
-/* Converts field f of a row to type t; on failure reports the row and returns false. */
-static bool convert(rt_spine *s, const rt_csv_field *f, int col, rt_type t, bool not_null, rt_slot *out,
-                    FILE *report, const char *path, uint64_t line)
-{
-    bool is_null = !f->quoted && f->len == 0;
-    const char *why = NULL;
-    if (is_null && not_null)
-        why = "null in a not null field";
-    else if (!rt_value_from_text(t, f->text, f->len, is_null, out, &why) && !why)
-        why = "bad value";
-    if (why) {
-        char excerpt[160] = "";
-        rt_reject_excerpt(excerpt, sizeof excerpt, f->text, f->len, 64, true);
-        skip_row(s, report, path, line, "column '%.200s': %s: %s", s->header[col], why, excerpt);
-        return false;
+        if (h[i].len)
+            memcpy(s->header_text + off, h[i].text, h[i].len);
+        s->header[i] = (rt_csv_field){s->header_text + off, h[i].len, h[i].quoted};
+        off += h[i].len;
     }
     return true;
 }
 
-/* Keeps a row that converted: copies its bytes and points string slots at the copy. */
-static bool keep_row(rt_spine *s, const rt_csv_field *f, int64_t ts, const rt_slot *keys, const rt_slot *req)
+/* Keeps a row the reader accepted: copies its bytes and points string slots at the copy. */
+static bool keep_row(rt_spine *s, const rt_spine_reader *rd, const rt_spine_row *row)
 {
     int nkeys = s->svc->nkeys, nreq = s->req ? s->req->nfields : 0;
+    const rt_csv_field *f = row->fields;
     size_t bytes = 0;
     for (int i = 0; i < s->ncolumns; i++)
         bytes += f[i].len;
-    size_t size = sizeof(spine_row) + sizeof(rt_slot) * (size_t)(nkeys + nreq) + sizeof(spine_field) * (size_t)s->ncolumns +
-                  bytes;
     if (bytes > UINT32_MAX)
         return false;
+    size_t size = sizeof(spine_row) + sizeof(rt_slot) * (size_t)(nkeys + nreq) +
+                  sizeof(spine_field) * (size_t)s->ncolumns + bytes;
     spine_row *r = chunk_alloc(s, size);
     if (!r)
         return false;
-    r->ts = ts;
+    r->ts = row->ts;
     r->keys = (rt_slot *)(r + 1);
     r->request = s->req ? r->keys + nkeys : NULL;
     r->fields = (spine_field *)(r->keys + nkeys + nreq);
@@ -217,14 +126,14 @@ static bool keep_row(rt_spine *s, const rt_csv_field *f, int64_t ts, const rt_sl
         off += (uint32_t)f[i].len;
     }
     for (int k = 0; k < nkeys; k++) {
-        r->keys[k] = keys[k];
-        if (s->svc->keys[k].type == RT_STRING && !keys[k].null)
-            r->keys[k].v.s = r->bytes + r->fields[s->key_col[k]].off;
+        r->keys[k] = row->keys[k];
+        if (s->svc->keys[k].type == RT_STRING && !row->keys[k].null)
+            r->keys[k].v.s = r->bytes + r->fields[rt_spine_key_column(rd, k)].off;
     }
     for (int j = 0; j < nreq; j++) {
-        r->request[j] = req[j];
-        if (s->req->fields[j].type == RT_STRING && !req[j].null)
-            r->request[j].v.s = r->bytes + r->fields[s->req_col[j]].off;
+        r->request[j] = row->request[j];
+        if (s->req->fields[j].type == RT_STRING && !row->request[j].null)
+            r->request[j].v.s = r->bytes + r->fields[rt_spine_request_column(rd, j)].off;
     }
     if (s->nrows == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -238,74 +147,32 @@ static bool keep_row(rt_spine *s, const rt_csv_field *f, int64_t ts, const rt_sl
     return true;
 }
 
-/* Reads every row; false (with err) on an I/O error or when memory runs out. */
-static bool read_rows(rt_spine *s, rt_csv *csv, const char *path, FILE *report, char *err, size_t errlen)
-{
-    int nkeys = s->svc->nkeys, nreq = s->req ? s->req->nfields : 0;
-    rt_slot *keys = calloc((size_t)(nkeys + nreq) + 1, sizeof *keys);
-    if (!keys) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    rt_slot *req = keys + nkeys;
-    bool ok = true;
-    for (;;) {
-        const rt_csv_field *f;
-        int nf;
-        rt_csv_status st = rt_csv_next(csv, &f, &nf);
-        uint64_t line = rt_csv_line(csv);
-        if (st == RT_CSV_END)
-            break;
-        if (st == RT_CSV_IO_ERROR) {
-            snprintf(err, errlen, "%s", rt_csv_problem(csv));
-            ok = false;
-            break;
-        }
-        if (st == RT_CSV_BAD_ROW) {
-            skip_row(s, report, path, line, "%s", rt_csv_problem(csv));
-            continue;
-        }
-        if (nf != s->ncolumns) {
-            skip_row(s, report, path, line, "%d fields where the header has %d", nf, s->ncolumns);
-            continue;
-        }
-        rt_slot ts;
-        if (!convert(s, &f[s->ts_col], s->ts_col, RT_TIMESTAMP, true, &ts, report, path, line))
-            continue;
-        bool good = true;
-        for (int k = 0; k < nkeys && good; k++)
-            good = convert(s, &f[s->key_col[k]], s->key_col[k], s->svc->keys[k].type, false, &keys[k], report, path,
-                           line);
-        for (int j = 0; j < nreq && good; j++)
-            good = convert(s, &f[s->req_col[j]], s->req_col[j], s->req->fields[j].type, s->req->fields[j].not_null,
-                           &req[j], report, path, line);
-        if (good && !keep_row(s, f, ts.v.i, keys, req)) {
-            snprintf(err, errlen, "%s:%" PRIu64 ": out of memory keeping the spine", path, line);
-            ok = false;
-            break;
-        }
-    }
-    free(keys);
-    return ok;
-}
-
 rt_spine *rt_spine_load(const rt_program *p, int svc, const char *path, FILE *report, char *err, size_t errlen)
 {
     assert(svc >= 0 && svc < p->nservices);
-    rt_csv *csv = rt_csv_open(path, 0, err, errlen);
-    if (!csv)
+    rt_spine_reader *rd = rt_spine_open(p, svc, path, report, err, errlen);
+    if (!rd)
         return NULL;
     rt_spine *s = calloc(1, sizeof *s);
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        rt_csv_close(csv);
-        return NULL;
+    bool ok = s != NULL;
+    if (ok) {
+        s->svc = &p->services[svc];
+        s->req = s->svc->request_source >= 0 ? &p->sources[s->svc->request_source] : NULL;
+        ok = copy_header(s, rd);
     }
-    s->p = p;
-    s->svc = &p->services[svc];
-    s->req = s->svc->request_source >= 0 ? &p->sources[s->svc->request_source] : NULL;
-    bool ok = map_header(s, csv, path, err, errlen) && read_rows(s, csv, path, report, err, errlen);
-    rt_csv_close(csv);
+    if (!ok)
+        snprintf(err, errlen, "out of memory");
+    rt_spine_row row;
+    rt_spine_status st = RT_SPINE_END;
+    while (ok && (st = rt_spine_next(rd, &row, err, errlen)) == RT_SPINE_ROW)
+        if (!keep_row(s, rd, &row)) {
+            snprintf(err, errlen, "%s:%" PRIu64 ": out of memory keeping the spine", path, row.line);
+            ok = false;
+        }
+    ok = ok && st == RT_SPINE_END;
+    if (s)
+        s->skipped = rt_spine_reader_skipped(rd);
+    rt_spine_close(rd);
     if (!ok) {
         rt_spine_free(s);
         return NULL;
@@ -343,13 +210,7 @@ const rt_slot *rt_spine_request(const rt_spine *s, size_t row)
 
 bool rt_spine_write_header(const rt_spine *s, FILE *out)
 {
-    bool ok = true;
-    for (int i = 0; i < s->ncolumns; i++) {
-        if (i)
-            ok &= fputc(',', out) != EOF;
-        ok &= rt_format_csv_text(out, s->header[i], s->header_len[i]);
-    }
-    return ok;
+    return rt_spine_write_names(out, s->header, s->ncolumns);
 }
 
 bool rt_spine_write_row(const rt_spine *s, size_t row, FILE *out)
@@ -359,10 +220,9 @@ bool rt_spine_write_row(const rt_spine *s, size_t row, FILE *out)
     bool ok = true;
     for (int i = 0; i < s->ncolumns; i++) {
         if (i)
-            ok &= fputc(',', out) != EOF;
+            ok &= putc(',', out) != EOF;
         const spine_field *f = &r->fields[i];
-        if (f->quoted || f->len)
-            ok &= rt_format_csv_text(out, r->bytes + f->off, f->len);
+        ok &= rt_spine_write_field(out, r->bytes + f->off, f->len, f->quoted);
     }
     return ok;
 }
