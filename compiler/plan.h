@@ -54,33 +54,12 @@ typedef enum plan_arith { PA_ADD, PA_SUB, PA_MUL, PA_DIV, PA_MOD } plan_arith;
 
 typedef enum plan_cmp { PC_EQ, PC_NE, PC_LT, PC_LE, PC_GT, PC_GE } plan_cmp;
 
+/* Built-in functions, made from the catalogue (runtime/rt_catalog.h), in its order. */
 typedef enum plan_fn {
-    PF_COALESCE,
-    PF_LEAST,
-    PF_GREATEST,
-    PF_ABS,
-    PF_FLOOR,
-    PF_CEIL,
-    PF_ROUND,       /* args[1] is an int constant 0..15 (0 when written round(x)) */
-    PF_SQRT,
-    PF_LN,
-    PF_EXP,
-    PF_POW,
-    PF_LOWER,
-    PF_UPPER,
-    PF_LENGTH,
-    PF_SUBSTR,
-    PF_STARTS_WITH,
-    PF_CONTAINS,
-    PF_TO_FLOAT,
-    PF_TO_INT,
-    PF_TO_STRING,
-    PF_SECONDS_BETWEEN,
-    PF_HOUR_OF_DAY,
-    PF_DAY_OF_WEEK,
-    PF_GEOHASH,     /* args[2] is an int constant 1..12 */
-    PF_HAVERSINE_KM,
-    PF_COUNT_       /* number of functions */
+#define PLAN_FN_ENUM(id, name, lo, hi) PF_##id,
+    RT_CATALOG_FNS(PLAN_FN_ENUM)
+#undef PLAN_FN_ENUM
+    PF_COUNT_ /* number of functions */
 } plan_fn;
 
 const char *plan_fn_name(plan_fn fn);

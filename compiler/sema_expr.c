@@ -112,31 +112,17 @@ typedef struct fn_info {
     int min_args, max_args; /* max -1: any number */
 } fn_info;
 
-static const fn_info FUNCTIONS[] = {
-    {"coalesce", PF_COALESCE, 1, -1},   {"least", PF_LEAST, 1, -1},
-    {"greatest", PF_GREATEST, 1, -1},   {"abs", PF_ABS, 1, 1},
-    {"floor", PF_FLOOR, 1, 1},          {"ceil", PF_CEIL, 1, 1},
-    {"round", PF_ROUND, 1, 2},          {"sqrt", PF_SQRT, 1, 1},
-    {"ln", PF_LN, 1, 1},                {"exp", PF_EXP, 1, 1},
-    {"pow", PF_POW, 2, 2},              {"lower", PF_LOWER, 1, 1},
-    {"upper", PF_UPPER, 1, 1},          {"length", PF_LENGTH, 1, 1},
-    {"substr", PF_SUBSTR, 3, 3},        {"starts_with", PF_STARTS_WITH, 2, 2},
-    {"contains", PF_CONTAINS, 2, 2},    {"to_float", PF_TO_FLOAT, 1, 1},
-    {"to_int", PF_TO_INT, 1, 1},        {"to_string", PF_TO_STRING, 1, 1},
-    {"seconds_between", PF_SECONDS_BETWEEN, 2, 2},
-    {"hour_of_day", PF_HOUR_OF_DAY, 1, 1},
-    {"day_of_week", PF_DAY_OF_WEEK, 1, 1},
-    {"geohash", PF_GEOHASH, 3, 3},      {"haversine_km", PF_HAVERSINE_KM, 4, 4},
-};
-enum { NFUNCTIONS = sizeof FUNCTIONS / sizeof FUNCTIONS[0] };
-
+/* The catalogue's functions (runtime/rt_catalog.h), indexed by plan_fn. */
+static fn_info function_at(int i)
+{
+    const rt_fn_info *f = rt_fn_info_at(i);
+    return (fn_info){f->name, (plan_fn)i, f->min_args, f->max_args};
+}
+enum { NFUNCTIONS = RT_FN_COUNT_ };
 
 const char *plan_fn_name(plan_fn fn)
 {
-    for (int i = 0; i < NFUNCTIONS; i++)
-        if (FUNCTIONS[i].fn == fn)
-            return FUNCTIONS[i].name;
-    return "?";
+    return (unsigned)fn < (unsigned)NFUNCTIONS ? rt_fn_info_at((int)fn)->name : "?";
 }
 
 static bool is_aggregation(const char *name)
@@ -273,14 +259,17 @@ static plan_expr *walk_call(expr_walk *w, const ast_expr *e)
                         "aggregation %s() is not allowed inside an expression", name);
         return NULL;
     }
+    fn_info found = {0};
     const fn_info *fi = NULL;
-    for (int i = 0; i < NFUNCTIONS; i++)
-        if (strcmp(FUNCTIONS[i].name, name) == 0)
-            fi = &FUNCTIONS[i];
+    for (int i = 0; i < NFUNCTIONS && !fi; i++)
+        if (strcmp(rt_fn_info_at(i)->name, name) == 0) {
+            found = function_at(i);
+            fi = &found;
+        }
     if (!fi) {
         const char *names[NFUNCTIONS + 2];
         for (int i = 0; i < NFUNCTIONS; i++)
-            names[i] = FUNCTIONS[i].name;
+            names[i] = rt_fn_info_at(i)->name;
         names[NFUNCTIONS] = "if";
         names[NFUNCTIONS + 1] = "now";
         const char *best = diag_suggest(name, names, NFUNCTIONS + 2);

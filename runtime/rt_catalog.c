@@ -23,3 +23,15 @@ bool rt_agg_result(rt_agg agg, rt_type in, rt_type *out)
     *out = a->result == RT_RES_INT ? RT_INT : a->result == RT_RES_FLOAT ? RT_FLOAT : in;
     return true;
 }
+
+static const rt_fn_info FNS[RT_FN_COUNT_] = {
+#define RT_CATALOG_FN_ENTRY(id, name, lo, hi) {name, lo, hi},
+    RT_CATALOG_FNS(RT_CATALOG_FN_ENTRY)
+#undef RT_CATALOG_FN_ENTRY
+};
+
+const rt_fn_info *rt_fn_info_at(int i)
+{
+    assert(i >= 0 && i < RT_FN_COUNT_);
+    return &FNS[i];
+}

@@ -67,4 +67,49 @@ const rt_agg_info *rt_agg_info_of(rt_agg agg);
  * take in. The one rule both the checker and the runtime use. */
 bool rt_agg_result(rt_agg agg, rt_type in, rt_type *out);
 
+/* X(ID, NAME, MIN_ARGS, MAX_ARGS): the built-in functions of expressions (MAX_ARGS -1: any
+ * number). Their type rules are the checker's (compiler/sema_expr.c), their runtime variants
+ * are in rt_fn.h (listed for the JIT in rt_symbols.c, with whether each allocates), their SQL
+ * in compiler/sql/sqlgen_expr.c. round's second argument is an int constant 0..15, geohash's
+ * third an int constant 1..12. */
+#define RT_CATALOG_FNS(X)                                                                                 \
+    X(COALESCE, "coalesce", 1, -1)                                                                         \
+    X(LEAST, "least", 1, -1)                                                                               \
+    X(GREATEST, "greatest", 1, -1)                                                                         \
+    X(ABS, "abs", 1, 1)                                                                                    \
+    X(FLOOR, "floor", 1, 1)                                                                                \
+    X(CEIL, "ceil", 1, 1)                                                                                  \
+    X(ROUND, "round", 1, 2)                                                                                \
+    X(SQRT, "sqrt", 1, 1)                                                                                  \
+    X(LN, "ln", 1, 1)                                                                                      \
+    X(EXP, "exp", 1, 1)                                                                                    \
+    X(POW, "pow", 2, 2)                                                                                    \
+    X(LOWER, "lower", 1, 1)                                                                                \
+    X(UPPER, "upper", 1, 1)                                                                                \
+    X(LENGTH, "length", 1, 1)                                                                              \
+    X(SUBSTR, "substr", 3, 3)                                                                              \
+    X(STARTS_WITH, "starts_with", 2, 2)                                                                    \
+    X(CONTAINS, "contains", 2, 2)                                                                          \
+    X(TO_FLOAT, "to_float", 1, 1)                                                                          \
+    X(TO_INT, "to_int", 1, 1)                                                                              \
+    X(TO_STRING, "to_string", 1, 1)                                                                        \
+    X(SECONDS_BETWEEN, "seconds_between", 2, 2)                                                            \
+    X(HOUR_OF_DAY, "hour_of_day", 1, 1)                                                                    \
+    X(DAY_OF_WEEK, "day_of_week", 1, 1)                                                                    \
+    X(GEOHASH, "geohash", 3, 3)                                                                            \
+    X(HAVERSINE_KM, "haversine_km", 4, 4)
+
+/* One function of the catalogue. */
+typedef struct rt_fn_info {
+    const char *name;
+    int min_args, max_args;
+} rt_fn_info;
+
+#define RT_CATALOG_ONE_FN(id, name, lo, hi) +1
+enum { RT_FN_COUNT_ = 0 RT_CATALOG_FNS(RT_CATALOG_ONE_FN) };
+#undef RT_CATALOG_ONE_FN
+
+/* The entry of function i (0 <= i < RT_FN_COUNT_, in the catalogue's order). */
+const rt_fn_info *rt_fn_info_at(int i);
+
 #endif

@@ -1,24 +1,15 @@
 /* llgen_call.c - built-in function calls and string operators: calls into runtime/rt_fn.h. */
 #include "llgen_int.h"
+#include "rt_symbols.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* The runtime functions that take memory from scratch; the others accept a NULL scratch. */
-static bool allocates(const char *name)
-{
-    static const char *const names[] = {"rt_fn_lower", "rt_fn_upper", "rt_op_concat", "rt_fn_to_float_string",
-                                        "rt_fn_geohash"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return true;
-    return strncmp(name, "rt_fn_to_string_", 16) == 0;
-}
-
-/* The scratch argument for runtime function `name`. */
+/* The scratch argument for runtime function `name` (the symbol table says which functions
+ * take memory from scratch; the others accept a NULL scratch). */
 static LLVMValueRef scratch_for(llgen_ctx *c, const char *name)
 {
-    if (c->own_scratch && !c->scratch && !allocates(name))
+    if (c->own_scratch && !c->scratch && !rt_symbol_allocates(name))
         return LLVMConstNull(c->t_ptr);
     return llgen_scratch(c);
 }
@@ -79,18 +70,7 @@ static const char *suffix(ftype t)
 
 static const char *fn_name(plan_fn fn)
 {
-    static const char *const names[PF_COUNT_] = {
-        [PF_COALESCE] = "coalesce", [PF_LEAST] = "least",       [PF_GREATEST] = "greatest",
-        [PF_ABS] = "abs",           [PF_FLOOR] = "floor",       [PF_CEIL] = "ceil",
-        [PF_ROUND] = "round",       [PF_SQRT] = "sqrt",         [PF_LN] = "ln",
-        [PF_EXP] = "exp",           [PF_POW] = "pow",           [PF_LOWER] = "lower",
-        [PF_UPPER] = "upper",       [PF_LENGTH] = "length",     [PF_SUBSTR] = "substr",
-        [PF_STARTS_WITH] = "starts_with", [PF_CONTAINS] = "contains", [PF_TO_FLOAT] = "to_float",
-        [PF_TO_INT] = "to_int",     [PF_TO_STRING] = "to_string", [PF_SECONDS_BETWEEN] = "seconds_between",
-        [PF_HOUR_OF_DAY] = "hour_of_day", [PF_DAY_OF_WEEK] = "day_of_week", [PF_GEOHASH] = "geohash",
-        [PF_HAVERSINE_KM] = "haversine_km",
-    };
-    return (unsigned)fn < PF_COUNT_ && names[fn] ? names[fn] : "?";
+    return plan_fn_name(fn);
 }
 
 /* A call of fixed signature: arguments of types want[0..n), result type res. */
