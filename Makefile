@@ -1,7 +1,8 @@
 # Makefile - builds featc, libfeatrt and the tests; `make test` runs everything.
 #   make deps    install Debian packages and DuckDB (from npm)
 #   make         build build/featc and build/libfeatrt.a
-#   make test    unit, golden and end-to-end tests
+#   make test    unit, golden and end-to-end tests (T=NAME: one unit test, golden case or e2e script)
+#   make format  clang-format the C files given in FILES (default: those changed from main)
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    the concurrent serving tests under ThreadSanitizer
 #   make fuzz    build and run the front-end fuzzer (FUZZ_SECONDS=60)
@@ -32,7 +33,7 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: parity-soak demo all deps test unit golden e2e asan tsan tsan-run fuzz bench clean pg
+.PHONY: parity-soak demo all deps test unit golden e2e asan tsan tsan-run fuzz bench clean pg format
 all: $(B)/featc $(B)/libfeatrt.a
 
 deps:
@@ -88,7 +89,16 @@ e2e: $(B)/featc
 	@fail=0; for t in $(sort $(wildcard tests/e2e/*.sh)); do echo "== $$t"; FEATC=$(B)/featc bash $$t || fail=1; done; exit $$fail
 
 test: all
+ifeq ($(T),)
 	@bash tests/run-all.sh $(B)
+else
+	@bash tests/run-one.sh $(B) $(T)
+endif
+
+# clang-format, in place, on FILES (default: the C sources changed from main and not yet committed there).
+format:
+	@files="$(FILES)"; [ -n "$$files" ] || files=$$(git diff --name-only main -- '*.c' '*.h'; git ls-files --others --exclude-standard -- '*.c' '*.h'); \
+	for f in $$files; do [ -f "$$f" ] && clang-format -i "$$f" && echo "formatted $$f"; done; true
 
 asan:
 	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
