@@ -78,8 +78,10 @@ static int format_one(const char *path, int mode, bool *changed)
     char *after = tree_text(path, out.data ? out.data : "", out.len, &ok_after);
     int rc = EXIT_VALID;
     if (!ok_after || strcmp(before, after) != 0) {
-        fprintf(stderr, "featc fmt: internal error: the canonical layout of %s would change its meaning; "
-                        "the file is left as it is\n", path);
+        fprintf(stderr,
+                "featc fmt: internal error: the canonical layout of %s would change its meaning; "
+                "the file is left as it is\n",
+                path);
         rc = EXIT_INVALID;
     } else {
         *changed = out.len != u.src_len || memcmp(out.data, u.src, out.len) != 0;

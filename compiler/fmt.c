@@ -18,9 +18,9 @@ typedef struct fmt_comment {
 /* One line of a block being laid out: an optional name padded to the block's name column
  * (`name : type`, `name = expr`), the rest, and its comments. */
 typedef struct fmt_line {
-    char *lead;   /* text before the name ("let ", "") or the whole line when name is NULL */
-    char *name;   /* NULL: no alignment */
-    char *sep;    /* " : " or " = " */
+    char *lead; /* text before the name ("let ", "") or the whole line when name is NULL */
+    char *name; /* NULL: no alignment */
+    char *sep;  /* " : " or " = " */
     char *rest;
     size_t first; /* source offset of the member (comments before it lead it) */
     int first_line, last_line;
@@ -357,8 +357,8 @@ static void put_block(fmt_ctx *c, fmt_line *lines, int n, size_t body, size_t en
 }
 
 /* A line for a member spanning [begin, end) of the source. */
-static fmt_line member_line(const fmt_ctx *c, size_t begin, size_t end, const char *lead, char *name,
-                            const char *sep, char *rest)
+static fmt_line member_line(const fmt_ctx *c, size_t begin, size_t end, const char *lead, char *name, const char *sep,
+                            char *rest)
 {
     return (fmt_line){dup_text(lead), name, (char *)sep, rest, begin, line_of(c, begin), line_of(c, end ? end - 1 : 0),
                       false};
@@ -461,9 +461,14 @@ static void put_source(fmt_ctx *c, const ast_source *s)
         const ptrvec *v;
         bool names;
     } clauses[] = {
-        {"time", &s->times, true},         {"seq", &s->seqs, true},      {"lateness", &s->latenesses, false},
-        {"arrival", &s->arrivals, true},   {"max_ahead", &s->max_aheads, false},
-        {"unique", &s->uniques, true},     {"expect", &s->expects, false}, {"table", &s->tables, false},
+        {"time", &s->times, true},
+        {"seq", &s->seqs, true},
+        {"lateness", &s->latenesses, false},
+        {"arrival", &s->arrivals, true},
+        {"max_ahead", &s->max_aheads, false},
+        {"unique", &s->uniques, true},
+        {"expect", &s->expects, false},
+        {"table", &s->tables, false},
     };
     for (size_t k = 0; k < sizeof clauses / sizeof clauses[0]; k++)
         for (int i = 0; i < clauses[k].v->len; i++) {
@@ -473,8 +478,8 @@ static void put_source(fmt_ctx *c, const ast_source *s)
                 add_clause(c, lines, &n, clauses[k].word, nm->span, name_text(nm->text));
             } else {
                 const ast_expr *e = item;
-                char *rest = e->kind == AST_NULL && !strcmp(clauses[k].word, "max_ahead") ? dup_text("none")
-                                                                                       : expr_text(c, e);
+                char *rest =
+                    e->kind == AST_NULL && !strcmp(clauses[k].word, "max_ahead") ? dup_text("none") : expr_text(c, e);
                 add_clause(c, lines, &n, clauses[k].word, e->span, rest);
             }
         }
@@ -560,8 +565,8 @@ static void put_view(fmt_ctx *c, const ast_view *v)
                                      " = ", expr_text(c, m->let->value));
         } else {
             const ast_feature *f = m->feature;
-            lines[n++] = member_line(c, f->span.begin, f->span.end, "", name_text(f->name.text), " = ",
-                                     feature_text(c, f));
+            lines[n++] =
+                member_line(c, f->span.begin, f->span.end, "", name_text(f->name.text), " = ", feature_text(c, f));
         }
     }
     qsort(lines, (size_t)n, sizeof *lines, by_first);
@@ -589,8 +594,8 @@ static void put_on_demand(fmt_ctx *c, const ast_on_demand *o)
     int n = 0;
     for (int i = 0; i < o->features.len; i++) {
         const ast_let *l = o->features.items[i];
-        lines[n++] = member_line(c, l->span.begin, l->span.end, "", name_text(l->name.text), " = ",
-                                 expr_text(c, l->value));
+        lines[n++] =
+            member_line(c, l->span.begin, l->span.end, "", name_text(l->name.text), " = ", expr_text(c, l->value));
     }
     mark_blank_lines(c, lines, n, body);
     put_block(c, lines, n, body, o->span.end);
@@ -636,13 +641,14 @@ void fmt_file(const ast_file *file, const char *src, size_t len, strbuf *out)
     size_t prev_end = 0;
     for (int i = 0; i < file->decls.len; i++) {
         const ast_decl *d = file->decls.items[i];
-        src_span span = d->kind == AST_DECL_ENTITY   ? d->entity->span
-                        : d->kind == AST_DECL_SOURCE ? d->source->span
-                        : d->kind == AST_DECL_VIEW   ? d->view->span
+        src_span span = d->kind == AST_DECL_ENTITY      ? d->entity->span
+                        : d->kind == AST_DECL_SOURCE    ? d->source->span
+                        : d->kind == AST_DECL_VIEW      ? d->view->span
                         : d->kind == AST_DECL_ON_DEMAND ? d->on_demand->span
                                                         : d->service->span;
-        if (i > 0 && (d->kind != AST_DECL_ENTITY || ((const ast_decl *)file->decls.items[i - 1])->kind !=
-                                                        AST_DECL_ENTITY || blank_between(&c, prev_end, span.begin)))
+        if (i > 0 &&
+            (d->kind != AST_DECL_ENTITY || ((const ast_decl *)file->decls.items[i - 1])->kind != AST_DECL_ENTITY ||
+             blank_between(&c, prev_end, span.begin)))
             strbuf_append_char(out, '\n');
         put_leading_comments(&c, prev_end, span.begin, "");
         if (i == 0 && out->len > 0 && blank_between(&c, 0, span.begin))

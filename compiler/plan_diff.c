@@ -220,15 +220,25 @@ static const char *render(arena *mem, const rctx *c, const plan_expr *x)
 /* ---- what a feature means ---- */
 
 enum {
-    A_AGG, A_INPUT, A_TYPE, A_WINDOW, A_FILTER, A_VIEW_FILTER, A_KEY, A_SOURCE, A_REQUIRED, A_TTL, A_DEFAULT, NATTRS
+    A_AGG,
+    A_INPUT,
+    A_TYPE,
+    A_WINDOW,
+    A_FILTER,
+    A_VIEW_FILTER,
+    A_KEY,
+    A_SOURCE,
+    A_REQUIRED,
+    A_TTL,
+    A_DEFAULT,
+    NATTRS
 };
 
-static const char *const attr_names[NATTRS] = {
-    "aggregation", "input", "type", "window", "filter", "view filter", "key", "source", "required fields", "ttl",
-    "default"};
+static const char *const attr_names[NATTRS] = {"aggregation",     "input",       "type",   "window",
+                                               "filter",          "view filter", "key",    "source",
+                                               "required fields", "ttl",         "default"};
 /* whether a change of the attribute invalidates kept state (ttl and default apply at read) */
 static const bool attr_state[NATTRS] = {true, true, true, true, true, true, true, true, true, false, false};
-
 
 /* The parts of a source's event rules, each readable ("lateness 30s") and exact. */
 enum { R_KIND, R_TIME, R_SEQ, R_LATENESS, R_ARRIVAL, R_MAX_AHEAD, R_UNIQUE, R_EXPECT, NRULES };
@@ -259,8 +269,8 @@ static void source_rules(arena *mem, const plan *p, const plan_source *s, rules 
         else
             put_duration(&b, s->max_ahead_us);
         out[R_MAX_AHEAD] = arena_strdup(mem, b.data);
-        out[R_UNIQUE] = s->unique_field >= 0 ? arena_printf(mem, "unique %s", s->fields[s->unique_field].name)
-                                             : "no unique";
+        out[R_UNIQUE] =
+            s->unique_field >= 0 ? arena_printf(mem, "unique %s", s->fields[s->unique_field].name) : "no unique";
         strbuf_reset(&b);
         rctx c = {.p = p, .source = s, .exact = pass == 1};
         for (int i = 0; i < s->nexpects; i++) {
@@ -351,8 +361,8 @@ static void feature_meaning(arena *mem, const plan *p, const plan_view *v, const
         strbuf k = STRBUF_INIT;
         strbuf_appendf(&k, "%s(", e->name);
         for (int i = 0; i < e->nkeys; i++)
-            strbuf_appendf(&k, "%s%s%s%s", i ? ", " : "", src->fields[v->key_columns[i]].name,
-                           exact ? ":" : "", exact ? ftype_name(e->keys[i].type) : "");
+            strbuf_appendf(&k, "%s%s%s%s", i ? ", " : "", src->fields[v->key_columns[i]].name, exact ? ":" : "",
+                           exact ? ftype_name(e->keys[i].type) : "");
         strbuf_append_char(&k, ')');
         out[A_KEY] = arena_strdup(mem, k.data);
         strbuf_free(&k);
@@ -476,9 +486,9 @@ static void diff_sources(dctx *d)
             const char *name = arena_printf(d->mem, "%s.%s", b->name, nf->name);
             if (!of)
                 add(d, PD_ADDED, PD_SOURCE, name, nf->not_null && b->kind != PS_REQUEST,
-                    arena_printf(d->mem, "field '%s' added%s", nf->name,
-                                 nf->not_null && b->kind != PS_REQUEST ? " as not null: events without it are now invalid"
-                                                                      : ""),
+                    arena_printf(
+                        d->mem, "field '%s' added%s", nf->name,
+                        nf->not_null && b->kind != PS_REQUEST ? " as not null: events without it are now invalid" : ""),
                     PD_STATE_NONE);
             else if (of->type != nf->type)
                 add(d, PD_CHANGED, PD_SOURCE, name, true,
@@ -590,9 +600,8 @@ static const char *feature_why(dctx *d, const meaning *a, const meaning *b, pdif
         if (strcmp(a->exact[k], b->exact[k]) == 0)
             continue;
         bool same_text = strcmp(a->text[k], b->text[k]) == 0;
-        const char *rw = k == A_SOURCE && !strcmp(a->source_name, b->source_name)
-                             ? rules_why(d->mem, &a->source, &b->source)
-                             : NULL;
+        const char *rw =
+            k == A_SOURCE && !strcmp(a->source_name, b->source_name) ? rules_why(d->mem, &a->source, &b->source) : NULL;
         if (rw)
             strbuf_appendf(&why, "%ssource %s: %s", why.len ? "; " : "", b->source_name, rw);
         else
@@ -758,8 +767,7 @@ static void diff_services(dctx *d, const meanings m[2])
                 add(d, PD_CHANGED, PD_OUTPUT, name, true,
                     arena_printf(d->mem, "type %s -> %s", ftype_name(oa->type), ftype_name(ob->type)), PD_STATE_NONE);
             else if (strcmp(output_meaning(d, 0, &m[0], oa), output_meaning(d, 1, &m[1], ob)) != 0)
-                add(d, PD_CHANGED, PD_OUTPUT, name, true, "its meaning changed (see the feature above)",
-                    PD_STATE_NONE);
+                add(d, PD_CHANGED, PD_OUTPUT, name, true, "its meaning changed (see the feature above)", PD_STATE_NONE);
         }
         for (int l = 0; l < b->noutputs; l++) {
             if (find(&cols[0], b->outputs[l].column) < 0)

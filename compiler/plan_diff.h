@@ -8,7 +8,15 @@
 #include <stdio.h>
 
 typedef enum pdiff_kind { PD_ADDED, PD_REMOVED, PD_CHANGED } pdiff_kind;
-typedef enum pdiff_object { PD_SOURCE, PD_ENTITY, PD_VIEW, PD_FEATURE, PD_ON_DEMAND, PD_SERVICE, PD_OUTPUT } pdiff_object;
+typedef enum pdiff_object {
+    PD_SOURCE,
+    PD_ENTITY,
+    PD_VIEW,
+    PD_FEATURE,
+    PD_ON_DEMAND,
+    PD_SERVICE,
+    PD_OUTPUT
+} pdiff_object;
 typedef enum pdiff_state { PD_STATE_NONE, PD_STATE_KEEP, PD_STATE_REBUILD } pdiff_state;
 
 /* One change. name is dotted (view.feature, source.field, service.column); why is a

@@ -1,4 +1,5 @@
-/* rt_catalog.h - the one list of aggregations: names, manifest words, input and result types; every table is made from it. */
+/* rt_catalog.h - the one list of aggregations: names, manifest words, input and result types; every table is made from
+ * it. */
 #ifndef FEATRT_CATALOG_H
 #define FEATRT_CATALOG_H
 
@@ -8,10 +9,10 @@
 
 /* Input type sets, as bit masks over rt_type (1 << RT_BOOL ...). RT_IN_NONE: takes no input
  * (count()). */
-#define RT_IN_NONE 0u
-#define RT_IN_NUM ((1u << RT_INT) | (1u << RT_FLOAT))
-#define RT_IN_ORDERED ((1u << RT_INT) | (1u << RT_FLOAT) | (1u << RT_STRING) | (1u << RT_TIMESTAMP))
-#define RT_IN_ANY ((1u << RT_BOOL) | (1u << RT_INT) | (1u << RT_FLOAT) | (1u << RT_STRING) | (1u << RT_TIMESTAMP))
+#define RT_IN_NONE     0u
+#define RT_IN_NUM      ((1u << RT_INT) | (1u << RT_FLOAT))
+#define RT_IN_ORDERED  ((1u << RT_INT) | (1u << RT_FLOAT) | (1u << RT_STRING) | (1u << RT_TIMESTAMP))
+#define RT_IN_ANY      ((1u << RT_BOOL) | (1u << RT_INT) | (1u << RT_FLOAT) | (1u << RT_STRING) | (1u << RT_TIMESTAMP))
 #define RT_IN_DISTINCT ((1u << RT_INT) | (1u << RT_STRING) | (1u << RT_BOOL))
 
 /* How the result type follows from the input type. */
@@ -26,17 +27,17 @@ typedef enum rt_result_rule {
  * inputs. count() and count(x) share a name; the checker picks by arity. To add an
  * aggregation: a line here, its accumulator in the runtime (rt_agg_acc.c) and its SQL
  * (compiler/sql/sqlgen_agg.c and the window shapes). */
-#define RT_CATALOG_AGGS(X)                                                                                \
-    X(COUNT_ROWS, "count", "count_rows", RT_IN_NONE, RT_RES_INT, "nothing")                               \
-    X(COUNT, "count", "count", RT_IN_ANY, RT_RES_INT, "any value")                                        \
-    X(SUM, "sum", "sum", RT_IN_NUM, RT_RES_SAME, "an int or a float")                                     \
-    X(AVG, "avg", "avg", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                                    \
-    X(MIN, "min", "min", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp")                \
-    X(MAX, "max", "max", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp")                \
-    X(FIRST, "first", "first", RT_IN_ANY, RT_RES_SAME, "any value")                                       \
-    X(LAST, "last", "last", RT_IN_ANY, RT_RES_SAME, "any value")                                          \
-    X(VARIANCE, "variance", "variance", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                     \
-    X(STDDEV, "stddev", "stddev", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                           \
+#define RT_CATALOG_AGGS(X)                                                                                             \
+    X(COUNT_ROWS, "count", "count_rows", RT_IN_NONE, RT_RES_INT, "nothing")                                            \
+    X(COUNT, "count", "count", RT_IN_ANY, RT_RES_INT, "any value")                                                     \
+    X(SUM, "sum", "sum", RT_IN_NUM, RT_RES_SAME, "an int or a float")                                                  \
+    X(AVG, "avg", "avg", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                                                 \
+    X(MIN, "min", "min", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp")                             \
+    X(MAX, "max", "max", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp")                             \
+    X(FIRST, "first", "first", RT_IN_ANY, RT_RES_SAME, "any value")                                                    \
+    X(LAST, "last", "last", RT_IN_ANY, RT_RES_SAME, "any value")                                                       \
+    X(VARIANCE, "variance", "variance", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                                  \
+    X(STDDEV, "stddev", "stddev", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                                        \
     X(COUNT_DISTINCT, "count_distinct", "count_distinct", RT_IN_DISTINCT, RT_RES_INT, "an int, string or bool")
 
 /* The runtime's aggregation ids (the compiler's plan_agg has the same order). */
@@ -53,9 +54,9 @@ enum { RT_AGG_COUNT_ = 0 RT_CATALOG_AGGS(RT_CATALOG_ONE) };
 
 /* One catalogue entry. */
 typedef struct rt_agg_info {
-    const char *name;   /* as written in .feat files */
-    const char *word;   /* in the manifest */
-    unsigned inputs;    /* RT_IN_* mask; RT_IN_NONE for count() */
+    const char *name; /* as written in .feat files */
+    const char *word; /* in the manifest */
+    unsigned inputs;  /* RT_IN_* mask; RT_IN_NONE for count() */
     rt_result_rule result;
     const char *inputs_text;
 } rt_agg_info;
@@ -72,31 +73,31 @@ bool rt_agg_result(rt_agg agg, rt_type in, rt_type *out);
  * are in rt_fn.h (listed for the JIT in rt_symbols.c, with whether each allocates), their SQL
  * in compiler/sql/sqlgen_expr.c. round's second argument is an int constant 0..15, geohash's
  * third an int constant 1..12. */
-#define RT_CATALOG_FNS(X)                                                                                 \
-    X(COALESCE, "coalesce", 1, -1)                                                                         \
-    X(LEAST, "least", 1, -1)                                                                               \
-    X(GREATEST, "greatest", 1, -1)                                                                         \
-    X(ABS, "abs", 1, 1)                                                                                    \
-    X(FLOOR, "floor", 1, 1)                                                                                \
-    X(CEIL, "ceil", 1, 1)                                                                                  \
-    X(ROUND, "round", 1, 2)                                                                                \
-    X(SQRT, "sqrt", 1, 1)                                                                                  \
-    X(LN, "ln", 1, 1)                                                                                      \
-    X(EXP, "exp", 1, 1)                                                                                    \
-    X(POW, "pow", 2, 2)                                                                                    \
-    X(LOWER, "lower", 1, 1)                                                                                \
-    X(UPPER, "upper", 1, 1)                                                                                \
-    X(LENGTH, "length", 1, 1)                                                                              \
-    X(SUBSTR, "substr", 3, 3)                                                                              \
-    X(STARTS_WITH, "starts_with", 2, 2)                                                                    \
-    X(CONTAINS, "contains", 2, 2)                                                                          \
-    X(TO_FLOAT, "to_float", 1, 1)                                                                          \
-    X(TO_INT, "to_int", 1, 1)                                                                              \
-    X(TO_STRING, "to_string", 1, 1)                                                                        \
-    X(SECONDS_BETWEEN, "seconds_between", 2, 2)                                                            \
-    X(HOUR_OF_DAY, "hour_of_day", 1, 1)                                                                    \
-    X(DAY_OF_WEEK, "day_of_week", 1, 1)                                                                    \
-    X(GEOHASH, "geohash", 3, 3)                                                                            \
+#define RT_CATALOG_FNS(X)                                                                                              \
+    X(COALESCE, "coalesce", 1, -1)                                                                                     \
+    X(LEAST, "least", 1, -1)                                                                                           \
+    X(GREATEST, "greatest", 1, -1)                                                                                     \
+    X(ABS, "abs", 1, 1)                                                                                                \
+    X(FLOOR, "floor", 1, 1)                                                                                            \
+    X(CEIL, "ceil", 1, 1)                                                                                              \
+    X(ROUND, "round", 1, 2)                                                                                            \
+    X(SQRT, "sqrt", 1, 1)                                                                                              \
+    X(LN, "ln", 1, 1)                                                                                                  \
+    X(EXP, "exp", 1, 1)                                                                                                \
+    X(POW, "pow", 2, 2)                                                                                                \
+    X(LOWER, "lower", 1, 1)                                                                                            \
+    X(UPPER, "upper", 1, 1)                                                                                            \
+    X(LENGTH, "length", 1, 1)                                                                                          \
+    X(SUBSTR, "substr", 3, 3)                                                                                          \
+    X(STARTS_WITH, "starts_with", 2, 2)                                                                                \
+    X(CONTAINS, "contains", 2, 2)                                                                                      \
+    X(TO_FLOAT, "to_float", 1, 1)                                                                                      \
+    X(TO_INT, "to_int", 1, 1)                                                                                          \
+    X(TO_STRING, "to_string", 1, 1)                                                                                    \
+    X(SECONDS_BETWEEN, "seconds_between", 2, 2)                                                                        \
+    X(HOUR_OF_DAY, "hour_of_day", 1, 1)                                                                                \
+    X(DAY_OF_WEEK, "day_of_week", 1, 1)                                                                                \
+    X(GEOHASH, "geohash", 3, 3)                                                                                        \
     X(HAVERSINE_KM, "haversine_km", 4, 4)
 
 /* One function of the catalogue. */

@@ -15,26 +15,25 @@
 /* Source ev(user int, item int, ts timestamp); view v by user: count_distinct(item) over
  * 1h, lifetime, and over 1h hop 10m, plus count() over 1h; service s(user) outputs all
  * four. count_distinct reads a set built per query: the part shared state would race on. */
-static const char distinct_manifest[] =
-    "featc-manifest 1\n"
-    "source \"ev\" stream 3 2 -1 0 0 -1 86400000000 -1\n"
-    "field \"user\" int notnull\n"
-    "field \"item\" int null\n"
-    "field \"ts\" timestamp notnull\n"
-    "view \"v\" 0 1 4\n"
-    "key int 0\n"
-    "feature \"nd_1h\" count_distinct int int sliding 3600000000 0 0 -\n"
-    "feature \"nd_all\" count_distinct int int lifetime 0 0 0 -\n"
-    "feature \"nd_hop\" count_distinct int int hop 3600000000 600000000 0 -\n"
-    "feature \"n_1h\" count_rows - int sliding 3600000000 0 0 -\n"
-    "service \"s\" -1 1 1 0 4\n"
-    "skey \"user\" int -1\n"
-    "sview 0 0\n"
-    "output \"v__nd_1h\" int view 0 0\n"
-    "output \"v__nd_all\" int view 0 1\n"
-    "output \"v__nd_hop\" int view 0 2\n"
-    "output \"v__n_1h\" int view 0 3\n"
-    "end\n";
+static const char distinct_manifest[] = "featc-manifest 1\n"
+                                        "source \"ev\" stream 3 2 -1 0 0 -1 86400000000 -1\n"
+                                        "field \"user\" int notnull\n"
+                                        "field \"item\" int null\n"
+                                        "field \"ts\" timestamp notnull\n"
+                                        "view \"v\" 0 1 4\n"
+                                        "key int 0\n"
+                                        "feature \"nd_1h\" count_distinct int int sliding 3600000000 0 0 -\n"
+                                        "feature \"nd_all\" count_distinct int int lifetime 0 0 0 -\n"
+                                        "feature \"nd_hop\" count_distinct int int hop 3600000000 600000000 0 -\n"
+                                        "feature \"n_1h\" count_rows - int sliding 3600000000 0 0 -\n"
+                                        "service \"s\" -1 1 1 0 4\n"
+                                        "skey \"user\" int -1\n"
+                                        "sview 0 0\n"
+                                        "output \"v__nd_1h\" int view 0 0\n"
+                                        "output \"v__nd_all\" int view 0 1\n"
+                                        "output \"v__nd_hop\" int view 0 2\n"
+                                        "output \"v__n_1h\" int view 0 3\n"
+                                        "end\n";
 
 static int32_t distinct_row(rt_scratch *scratch, const rt_slot *rec, rt_slot *keys, rt_slot *inputs)
 {
