@@ -185,7 +185,8 @@ const char *sg_sum_parts_text(sg_gen *g, const sg_sum_parts *sp);
 
 /* ---- sources and the arrival rules (sqlgen_source.c) ---- */
 
-/* Takes the arrival options (order columns, keep_late) of o (NULL: none) into g. */
+/* Takes the arrival options (order columns, time order, keep_late) of o (NULL: none)
+ * into g. */
 void sg_gen_arrival(sg_gen *g, const sqlgen_options *o);
 /* The name of source field i in every source relation: "c<i>" (quoted). */
 const char *sg_field_col(sg_gen *g, int i);
@@ -201,8 +202,9 @@ sg_frag sg_source_valid(sg_scope *sc, const plan_source *src);
 /* The CTEs that decide source s's events, as built by sg_source_decide. */
 typedef struct sg_decided {
     const char *valid;   /* every row of the table: fields c<i>, a_ok (valid as the reader
-                          * would find it), a_ah (ahead) when `ahead` is set, a_o (the
-                          * place in arrival order) when `order` is "a_o" */
+                          * would find it), a_ah (ahead) when `ahead` is set, and a_o (the
+                          * place in arrival order) when there is an order column or rows
+                          * are numbered */
     const char *decided; /* the valid rows that are not ahead (with --keep-late: all valid
                           * rows), with the columns the conditions below read */
     const char *ahead;   /* condition on `valid` rows: ahead; NULL when no event can be */
