@@ -228,7 +228,7 @@ static db_conn *open_db(db_dialect d, char *ns, size_t nslen)
     ns[0] = '\0';
     if (d == DB_POSTGRES) { /* the server is shared: a schema of our own */
         snprintf(ns, nslen, "featc_arrival_%ld", (long)getpid());
-        char sql[256];
+        char sql[512];
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s; SET search_path TO %s", ns, ns,
                  ns);
         must_exec(c, sql);
@@ -239,7 +239,7 @@ static db_conn *open_db(db_dialect d, char *ns, size_t nslen)
 static void close_db(db_conn *c, const char *ns)
 {
     if (ns[0]) {
-        char sql[256];
+        char sql[512];
         snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", ns);
         must_exec(c, sql);
     }
