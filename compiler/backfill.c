@@ -2,7 +2,6 @@
 #include "backfill.h"
 
 #include "driver.h"
-#include "rt_reader.h"
 #include "sql/sqlgen.h"
 
 #include <assert.h>
@@ -13,160 +12,6 @@
 
 /* The spine table backfill creates (and drops again); an unlikely name for a user table. */
 #define BACKFILL_SPINE_TABLE "featc_backfill_spine"
-#define BACKFILL_LINE_COLUMN "_line"
-
-/* A rejected event, kept until the load is over so the log comes out in line order. */
-typedef struct reject_item {
-    uint64_t line;
-    char *reason;
-} reject_item;
-
-typedef struct reject_list {
-    reject_item *items;
-    size_t n, cap;
-} reject_list;
-
-static void reject_add(reject_list *l, uint64_t line, const char *reason)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        l->items = realloc(l->items, l->cap * sizeof *l->items);
-        if (!l->items) {
-            fputs("featc: out of memory\n", stderr);
-            abort();
-        }
-    }
-    char *copy = strdup(reason);
-    if (!copy) {
-        fputs("featc: out of memory\n", stderr);
-        abort();
-    }
-    l->items[l->n++] = (reject_item){line, copy};
-}
-
-static void on_reader_reject(void *ctx, uint64_t line, const char *reason) { reject_add(ctx, line, reason); }
-
-static int by_line(const void *a, const void *b)
-{
-    const reject_item *x = a, *y = b;
-    return x->line < y->line ? -1 : x->line > y->line;
-}
-
-typedef struct expect_ctx {
-    const plan_source *src;
-    reject_list *rejects;
-} expect_ctx;
-
-/* One row of the reject query: (line, reason code). */
-static int on_expect_row(void *ctx, const rt_slot *row)
-{
-    expect_ctx *e = ctx;
-    int64_t code = row[1].v.i;
-    char reason[512];
-    if (code >= 0 && code < e->src->nexpects)
-        snprintf(reason, sizeof reason, "expect %s failed", e->src->expects[code].text);
-    else if (code < 0 && -code - 1 < e->src->nfields)
-        snprintf(reason, sizeof reason, "field '%s' is null but declared not null", e->src->fields[-code - 1].name);
-    else
-        snprintf(reason, sizeof reason, "rejected (rule %" PRId64 ")", code);
-    reject_add(e->rejects, (uint64_t)row[0].v.i, reason);
-    return 0;
-}
-
-int backfill_load_events(db_conn *c, const plan *p, int source, const char *path, rt_reject_log *log,
-                         uint64_t *loaded)
-{
-    const plan_source *src = &p->sources[source];
-    char err[512];
-    int n = src->nfields;
-    rt_field *fields = calloc((size_t)n + 1, sizeof *fields);
-    const char **names = calloc((size_t)n + 2, sizeof *names);
-    rt_type *types = calloc((size_t)n + 2, sizeof *types);
-    rt_slot *row = calloc((size_t)n + 2, sizeof *row);
-    if (!fields || !names || !types || !row) {
-        fputs("featc: out of memory\n", stderr);
-        abort();
-    }
-    for (int i = 0; i < n; i++) {
-        fields[i] = (rt_field){.name = src->fields[i].name, .type = (rt_type)src->fields[i].type,
-                               .not_null = src->fields[i].not_null};
-        names[i] = src->fields[i].name;
-        types[i] = (rt_type)src->fields[i].type;
-    }
-    names[n] = BACKFILL_LINE_COLUMN;
-    types[n] = RT_INT;
-    /* expect rules are checked with SQL after loading (see sqlgen_reject_query) */
-    rt_schema schema = {.name = src->name, .nfields = n, .fields = fields, .time_field = src->time_field};
-    reject_list rejects = {0};
-    int rc = -1;
-    db_loader *ld = NULL;
-    rt_reader *rd = rt_reader_open(path, &schema, NULL, err, sizeof err);
-    if (!rd) {
-        fprintf(stderr, "featc backfill: %s\n", err);
-        goto out;
-    }
-    rt_reader_on_reject(rd, on_reader_reject, &rejects);
-    if (db_check_table_name(db_conn_dialect(c), src->sql_table, err, sizeof err) != 0 ||
-        !(ld = db_load_begin(c, src->sql_table, n + 1, names, types, err, sizeof err))) {
-        fprintf(stderr, "featc backfill: source '%s': %s\n", src->name, err);
-        goto out;
-    }
-    uint64_t count = 0;
-    int got;
-    while ((got = rt_reader_next(rd, row)) == 1) {
-        row[n] = (rt_slot){.v.i = (int64_t)rt_reader_line(rd)};
-        if (db_load_row(ld, row) != 0)
-            break;
-        count++;
-    }
-    if (got < 0) {
-        fprintf(stderr, "featc backfill: %s\n", rt_reader_error(rd));
-        db_load_abort(ld);
-        ld = NULL;
-        goto out;
-    }
-    int end = db_load_end(ld, err, sizeof err);
-    ld = NULL;
-    if (end != 0) {
-        fprintf(stderr, "featc backfill: loading %s into table '%s': %s\n", path, src->sql_table, err);
-        goto out;
-    }
-    /* rows the reader accepted but an expect rule rejects: found by SQL, reported too */
-    if (src->nexpects > 0) {
-        char *q = sqlgen_reject_query(p, source, db_conn_dialect(c), BACKFILL_LINE_COLUMN, err, sizeof err);
-        if (!q) {
-            fprintf(stderr, "featc backfill: source '%s': %s\n", src->name, err);
-            goto out;
-        }
-        expect_ctx ec = {.src = src, .rejects = &rejects};
-        uint64_t before = rejects.n;
-        static const rt_type cols[2] = {RT_INT, RT_INT};
-        int qr = db_query(c, q, 2, cols, on_expect_row, &ec, err, sizeof err);
-        free(q);
-        if (qr != 0) {
-            fprintf(stderr, "featc backfill: checking the expect rules of '%s': %s\n", src->name, err);
-            goto out;
-        }
-        count -= rejects.n - before;
-    }
-    if (rejects.n > 1)
-        qsort(rejects.items, rejects.n, sizeof *rejects.items, by_line);
-    for (size_t i = 0; i < rejects.n; i++)
-        rt_reject(log, src->name, path, rejects.items[i].line, rejects.items[i].reason);
-    *loaded = count;
-    rc = 0;
-out:
-    db_load_abort(ld);
-    rt_reader_close(rd);
-    for (size_t i = 0; i < rejects.n; i++)
-        free(rejects.items[i].reason);
-    free(rejects.items);
-    free(fields);
-    free(names);
-    free(types);
-    free(row);
-    return rc;
-}
 
 static int find_source(const plan *p, const char *name)
 {
@@ -206,12 +51,93 @@ static int check_tables(db_conn *c, const plan *p, const plan_service *svc, cons
     return 0;
 }
 
+/* Prints what became of a source's events, per reason; valid (when given) is the number
+ * of valid events loaded from its file, of which the rest were accepted. */
+static void print_counts(rt_reject_log *log, const plan_source *src, const uint64_t *valid, bool keep_late)
+{
+    uint64_t n[RT_REJECT_NKINDS], refused = 0;
+    for (int k = 0; k < RT_REJECT_NKINDS; k++) {
+        n[k] = rt_reject_kind_count(log, src->name, (rt_reject_kind)k);
+        if (k != RT_REJECT_INVALID)
+            refused += n[k];
+    }
+    fprintf(stderr, "featc backfill: source '%s': ", src->name);
+    if (valid) {
+        assert(*valid >= refused);
+        fprintf(stderr, "events: %" PRIu64 " accepted, %" PRIu64 " invalid, ", *valid - refused, n[RT_REJECT_INVALID]);
+    } else {
+        fprintf(stderr, "table '%s' (not loaded, invalid rows left out): ", src->sql_table);
+    }
+    fprintf(stderr, "%" PRIu64 " ahead, %" PRIu64 " late, %" PRIu64 " duplicate%s\n", n[RT_REJECT_AHEAD],
+            n[RT_REJECT_LATE], n[RT_REJECT_DUPLICATE], keep_late ? " (--keep-late: late and ahead events kept)" : "");
+}
+
+/* Writes the events the arrival rules refuse in each source the service reads from a
+ * table already in the database (not loaded): found at TABLE:N, N the row's place in the
+ * contract's arrival order. */
+static int refuse_in_tables(db_conn *c, const plan *p, const plan_service *svc, const sqlgen_options *so,
+                            const bool *loaded, rt_reject_log *log)
+{
+    for (int i = 0; i < svc->nviews; i++) {
+        int s = p->views[svc->views[i].view].source;
+        bool seen = loaded[s];
+        for (int j = 0; j < i; j++)
+            seen |= p->views[svc->views[j].view].source == s;
+        if (seen || !sqlgen_arrival_applies(p, s, so))
+            continue;
+        const plan_source *src = &p->sources[s];
+        backfill_refusals l;
+        if (backfill_arrival_list(c, p, s, so, &l) != 0)
+            return -1;
+        for (size_t k = 0; k < l.n; k++)
+            backfill_refusal_log(log, src, src->sql_table, &l.items[k]);
+        backfill_refusals_free(&l);
+        print_counts(log, src, NULL, so->keep_late);
+    }
+    return 0;
+}
+
+/* Loads source s from path and writes its refused events to the log, in line order: the
+ * invalid ones and those the arrival rules refuse under so. Sets ordered[s] (which
+ * so->time_ordered points to) from what the load saw. Returns 0 or -1 (message printed). */
+static int load_source(db_conn *c, const plan *p, int s, const char *path, const sqlgen_options *so, bool *ordered,
+                       rt_reject_log *log)
+{
+    assert(so->time_ordered == ordered && so->order_columns && so->order_columns[s]);
+    const plan_source *src = &p->sources[s];
+    backfill_loaded ld;
+    if (backfill_load_events(c, p, s, path, &ld) != 0)
+        return -1;
+    ordered[s] = ld.in_time_order;
+    backfill_refusals refused;
+    if (backfill_arrival_list(c, p, s, so, &refused) != 0) {
+        backfill_loaded_free(&ld);
+        return -1;
+    }
+    /* both lists are in line order: merge them so the log reads like the file */
+    const backfill_invalid *inv = &ld.invalid;
+    for (size_t i = 0, j = 0; i < inv->n || j < refused.n;) {
+        if (j == refused.n || (i < inv->n && inv->items[i].line < refused.items[j].line)) {
+            rt_reject(log, src->name, path, inv->items[i].line, inv->items[i].reason);
+            i++;
+        } else {
+            backfill_refusal_log(log, src, path, &refused.items[j++]);
+        }
+    }
+    print_counts(log, src, &ld.valid, so->keep_late);
+    backfill_refusals_free(&refused);
+    backfill_loaded_free(&ld);
+    return 0;
+}
+
 int backfill_run(const plan *p, const plan_service *svc, const backfill_options *o)
 {
     char err[512];
     int rc = EXIT_INVALID;
     bool *loaded = calloc((size_t)p->nsources + 1, sizeof *loaded);
-    if (!loaded) {
+    const char **order = calloc((size_t)p->nsources + 1, sizeof *order);
+    bool *ordered = calloc((size_t)p->nsources + 1, sizeof *ordered);
+    if (!loaded || !order || !ordered) {
         fputs("featc: out of memory\n", stderr);
         abort();
     }
@@ -233,9 +159,13 @@ int backfill_run(const plan *p, const plan_service *svc, const backfill_options 
         }
         loaded[s] = true;
     }
+    /* a loaded source arrives in file order, kept in the line column */
+    for (int s = 0; s < p->nsources; s++)
+        order[s] = loaded[s] ? BACKFILL_LINE_COLUMN : NULL;
     memset(loaded, 0, sizeof *loaded * (size_t)p->nsources);
     sqlgen_options so = {.shape = o->simple_shape ? SQLGEN_SIMPLE : SQLGEN_AUTO, .spine_columns = false,
-                         .spine_table = BACKFILL_SPINE_TABLE};
+                         .spine_table = BACKFILL_SPINE_TABLE, .order_columns = order, .time_ordered = ordered,
+                         .keep_late = o->keep_late};
     if (!(c = db_open(o->db_url, err, sizeof err))) {
         fprintf(stderr, "featc backfill: %s\n", err);
         goto out;
@@ -252,15 +182,21 @@ int backfill_run(const plan *p, const plan_service *svc, const backfill_options 
     }
     for (int i = 0; i < o->nevents; i++) {
         int s = find_source(p, o->events[i].source);
-        uint64_t n = 0;
-        if (backfill_load_events(c, p, s, o->events[i].path, log, &n) != 0)
+        if (load_source(c, p, s, o->events[i].path, &so, ordered, log) != 0)
             goto out;
         loaded[s] = true;
-        uint64_t bad = rt_reject_count(log, p->sources[s].name);
-        fprintf(stderr, "featc backfill: source '%s': %" PRIu64 " events loaded, %" PRIu64 " rejected\n",
-                p->sources[s].name, n, bad);
+    }
+    if (o->nevents > 0) {
+        /* again, now that the loads told which files came in time order */
+        free(query);
+        if (!(query = sqlgen_query(p, svc, &so, err, sizeof err))) {
+            fprintf(stderr, "featc backfill: %s\n", err);
+            goto out;
+        }
     }
     if (check_tables(c, p, svc, loaded) != 0)
+        goto out;
+    if (refuse_in_tables(c, p, svc, &so, loaded, log) != 0)
         goto out;
     spine_made = true;
     if (backfill_load_spine(c, p, svc, o->spine, BACKFILL_SPINE_TABLE, &sp) != 0)
@@ -288,5 +224,7 @@ out:
     free(query);
     db_close(c);
     free(loaded);
+    free(order);
+    free(ordered);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "db.h"
 #include "plan.h"
 #include "rt_reject.h"
+#include "sql/sqlgen.h"
 
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ typedef struct backfill_options {
     int nevents;
     const backfill_events *events;
     bool simple_shape;   /* force the simple query shape (tests compare the shapes) */
+    bool keep_late;      /* keep late and ahead events (not what serving saw) */
 } backfill_options;
 
 /* Runs the backfill of service svc. Messages go to stderr. Returns EXIT_VALID, or
@@ -29,14 +31,58 @@ typedef struct backfill_options {
  * a spine without a required column, a database error). */
 int backfill_run(const plan *p, const plan_service *svc, const backfill_options *o);
 
-/* ---- internals shared by backfill.c and backfill_spine.c ---- */
+/* ---- internals of the backfill: backfill.c, backfill_load.c, backfill_arrival.c, backfill_spine.c ---- */
+
+/* The column of a loaded table holding each event's line in its file: its arrival order. */
+#define BACKFILL_LINE_COLUMN "_line"
+
+/* An invalid event (bad syntax, type, `not null`, a false expect rule) and why. */
+typedef struct backfill_invalid_event {
+    uint64_t line;
+    char *reason;
+} backfill_invalid_event;
+
+typedef struct backfill_invalid {
+    backfill_invalid_event *items;
+    size_t n, cap;
+} backfill_invalid;
+
+/* What loading an events file found. */
+typedef struct backfill_loaded {
+    uint64_t valid;          /* events loaded that pass every validity rule */
+    bool in_time_order;      /* each event read is at or after every event read before it */
+    backfill_invalid invalid; /* in line order */
+} backfill_loaded;
 
 /* Loads the events file of source (index into p->sources) into its table, through the
- * shared event reader, with an extra "_line" column; rejects (the reader's and failed
- * expect rules, found with a query after loading) go to log in line order. Returns 0,
- * or -1 with a message on stderr. */
-int backfill_load_events(db_conn *c, const plan *p, int source, const char *path, rt_reject_log *log,
-                         uint64_t *loaded);
+ * shared event reader, with the extra column BACKFILL_LINE_COLUMN. Invalid events (the
+ * reader's, and the expect rules' found with a query after loading) are listed in out,
+ * not logged. Returns 0, or -1 with a message on stderr (out is then empty). */
+int backfill_load_events(db_conn *c, const plan *p, int source, const char *path, backfill_loaded *out);
+void backfill_loaded_free(backfill_loaded *l);
+
+/* An event the arrival rules refuse. */
+typedef struct backfill_refusal {
+    uint64_t line;      /* the line of its file, or its place in a table's arrival order */
+    rt_reject_kind kind;  /* RT_REJECT_AHEAD, _LATE or _DUPLICATE */
+    int64_t time;       /* its event time */
+    int64_t bound;      /* ahead: the arrival time; late: the watermark */
+    char *unique_text;  /* duplicate: the unique value as the reject log shows it */
+} backfill_refusal;
+
+typedef struct backfill_refusals {
+    backfill_refusal *items;
+    size_t n, cap;
+} backfill_refusals;
+
+/* Lists, in line order, the events of source that the arrival rules refuse under o (the
+ * same decisions as the backfill query's); nothing when sqlgen_arrival_applies is false.
+ * Returns 0, or -1 with a message on stderr (out is then empty). */
+int backfill_arrival_list(db_conn *c, const plan *p, int source, const sqlgen_options *o,
+                          backfill_refusals *out);
+/* Writes r to the reject log with the runtime's reason text, as found at file:line. */
+void backfill_refusal_log(rt_reject_log *log, const plan_source *src, const char *file, const backfill_refusal *r);
+void backfill_refusals_free(backfill_refusals *l);
 
 /* The spine as loaded: every row the shared spine reader accepted, in file order (row i of
  * the table is the i-th), with its fields as they are written back. */

@@ -1,4 +1,4 @@
-/* cmd_backfill.c - `featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...]`. */
+/* cmd_backfill.c - `featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...] [--keep-late]`. */
 #include "backfill.h"
 #include "driver.h"
 
@@ -8,7 +8,7 @@
 static int usage(void)
 {
     fputs("usage: featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL]\n"
-          "                      [--events SOURCE=PATH ...] [--rejects PATH] [--shape simple]\n",
+          "                      [--events SOURCE=PATH ...] [--rejects PATH] [--keep-late] [--shape simple]\n",
           stderr);
     return EXIT_USAGE;
 }
@@ -32,7 +32,9 @@ int cmd_backfill(int argc, char **argv)
                             : strcmp(a, "--rejects") == 0 ? &o.rejects
                             : strcmp(a, "--shape") == 0   ? &shape
                                                           : NULL;
-        if (slot || strcmp(a, "--events") == 0) {
+        if (strcmp(a, "--keep-late") == 0) {
+            o.keep_late = true;
+        } else if (slot || strcmp(a, "--events") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "featc backfill: %s needs a value\n", a);
                 goto out;

@@ -1,4 +1,4 @@
-/* cmd_sql.c - `featc sql FILE --service S --dialect D`: prints a service's backfill query. */
+/* cmd_sql.c - `featc sql FILE --service S --dialect D [--keep-late]`: prints a service's backfill query. */
 #include "driver.h"
 #include "sql/sqlgen.h"
 
@@ -7,7 +7,8 @@
 
 static int usage(void)
 {
-    fputs("usage: featc sql FILE --service S --dialect {duckdb,sqlite,postgres} [--shape simple|fast]\n", stderr);
+    fputs("usage: featc sql FILE --service S --dialect {duckdb,sqlite,postgres} [--shape simple|fast] [--keep-late]\n",
+          stderr);
     return EXIT_USAGE;
 }
 
@@ -28,8 +29,13 @@ static bool parse_dialect(const char *s, db_dialect *out)
 int cmd_sql(int argc, char **argv)
 {
     const char *file = NULL, *service = NULL, *dialect = NULL, *shape = NULL;
+    bool keep_late = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        if (strcmp(a, "--keep-late") == 0) {
+            keep_late = true;
+            continue;
+        }
         const char **slot = strcmp(a, "--service") == 0   ? &service
                             : strcmp(a, "--dialect") == 0 ? &dialect
                             : strcmp(a, "--shape") == 0   ? &shape
@@ -52,7 +58,7 @@ int cmd_sql(int argc, char **argv)
     }
     if (!file || !service || !dialect)
         return usage();
-    sqlgen_options o = {.shape = SQLGEN_AUTO, .spine_columns = true};
+    sqlgen_options o = {.shape = SQLGEN_AUTO, .spine_columns = true, .keep_late = keep_late};
     if (!parse_dialect(dialect, &o.dialect)) {
         fprintf(stderr, "featc sql: unknown dialect '%s' (duckdb, sqlite or postgres)\n", dialect);
         return EXIT_USAGE;

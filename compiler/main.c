@@ -21,8 +21,10 @@ static const command COMMANDS[] = {
      "featc fmt FILE | --check FILE... | -w FILE...\n"
      "                                          the canonical layout: print, check or rewrite"},
     {"backfill", cmd_backfill,
-     "featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...]"},
-    {"sql", cmd_sql, "featc sql FILE --service S --dialect {duckdb,sqlite,postgres}   print the backfill query"},
+     "featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...]\n"
+     "                                          [--rejects PATH] [--keep-late]"},
+    {"sql", cmd_sql,
+     "featc sql FILE --service S --dialect {duckdb,sqlite,postgres} [--keep-late]   print the backfill query"},
     {"replay", cmd_replay,
      "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
      "                                          native runtime (JIT), events and spine in time order"},

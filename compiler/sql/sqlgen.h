@@ -23,6 +23,17 @@ typedef struct sqlgen_options {
     bool spine_columns;
     /* The spine table; NULL means "spine". */
     const char *spine_table;
+    /* Per source, indexed like plan.sources (the array or an entry may be NULL): the int
+     * column holding each row's place in its source's arrival order, such as the line of
+     * the file it was loaded from. A source without one arrives in the contract's order for
+     * tables: by its `arrival` field, time, `seq`, then every other field, nulls lowest. */
+    const char *const *order_columns;
+    /* Per source, like order_columns (may be NULL): true when the source's rows are known
+     * to arrive in time order (each at or after every row before it), as a loader can tell
+     * while reading a file; then no row is late and the watermark is not computed. */
+    const bool *time_ordered;
+    /* Keep late and ahead events (duplicates are still dropped): not what serving saw. */
+    bool keep_late;
 } sqlgen_options;
 
 /* The spine table's fixed columns besides keys and request fields. */
@@ -45,5 +56,24 @@ char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options 
  * Ordered by line. Returns malloc'd SQL or NULL with a message in err. */
 char *sqlgen_reject_query(const plan *p, int source, db_dialect d, const char *line_column, char *err,
                           size_t errlen);
+
+/* Whether the arrival rules can refuse an event of source `source` under o: one with an
+ * order column or an `arrival` field can have late events unless it is time_ordered (a
+ * table in the contract's order without an `arrival` field is in time order too); one
+ * with an `arrival` field ahead events (unless max_ahead is none); one with a `unique`
+ * field duplicates. o->keep_late leaves duplicates only. */
+bool sqlgen_arrival_applies(const plan *p, int source, const sqlgen_options *o);
+
+/* The columns of sqlgen_arrival_query, in order. */
+enum { SQLGEN_ARRIVAL_LINE, SQLGEN_ARRIVAL_KIND, SQLGEN_ARRIVAL_TIME, SQLGEN_ARRIVAL_BOUND, SQLGEN_ARRIVAL_UNIQUE };
+
+/* Generates a query listing the valid events of source `source` that the arrival rules
+ * refuse, exactly as sqlgen_query decides them with the same options. Columns: the line
+ * (o's order column of the source; without one, the row's 1-based place in the contract's
+ * order, counting every row of the table), the reason (an rt_reject_kind: ahead, late or
+ * duplicate), the event time, the bound it broke (ahead: the arrival time; late: the
+ * watermark; duplicate: null) and, when the source has a `unique` field, its value.
+ * Ordered by line. Returns malloc'd SQL or NULL with a message in err. */
+char *sqlgen_arrival_query(const plan *p, int source, const sqlgen_options *o, char *err, size_t errlen);
 
 #endif

@@ -38,6 +38,7 @@ typedef struct sg_sum_parts {
 typedef struct sg_rel {
     sg_gen *g;
     const char *stem;   /* unquoted CTE name stem */
+    const char *base;   /* unquoted name of layer 0 when it is not STEM_0 (NULL: STEM_0) */
     const char *prefix; /* prefix of generated column names */
     ptrvec layers;      /* strbuf* per layer 1.. */
     int ncols;
@@ -112,6 +113,12 @@ struct sg_gen {
     const sg_dialect *d;
     strbuf ctes; /* "name AS (...)" items joined by ",\n" */
     int nctes;
+    /* How sources arrive (sqlgen_options): order columns and time order per source (may
+     * be NULL), and whether late and ahead events are kept. */
+    const char *const *order_columns;
+    const bool *time_ordered;
+    bool keep_late;
+    const char **source_cte; /* per source: its accepted events' CTE once built, else NULL */
     bool failed;
     char err[256];
 };
@@ -145,11 +152,13 @@ sg_frag sg_tpl(sg_scope *sc, const char *tpl, int n, const sg_frag *args);
 /* ---- layered relations (sqlgen_rel.c) ---- */
 
 void sg_rel_init(sg_rel *r, sg_gen *g, const char *stem, const char *prefix);
+/* The same, for a relation whose layer 0 is the existing relation `base`. */
+void sg_rel_init_on(sg_rel *r, sg_gen *g, const char *stem, const char *prefix, const char *base);
 /* Makes f a column of the relation (unless atomic) and returns a reference to it. */
 sg_frag sg_hoist(sg_scope *sc, sg_frag f);
 /* Adds f as a column with the given (internal, unquoted) name; returns its reference. */
 sg_frag sg_rel_column(sg_rel *r, sg_frag f, const char *name);
-/* The name of STEM_k. */
+/* The name of STEM_k (layer 0: the base relation when there is one). */
 const char *sg_rel_layer_name(const sg_rel *r, int k);
 /* Emits the layers as CTEs and returns the (unquoted) name of the last one. The caller
  * must have added STEM_0. */
@@ -174,12 +183,53 @@ const char *sg_float_text(sg_gen *g, double f);
 /* The aggregate text of a split sum: combine with each $k replaced by fn[k](arg[k]). */
 const char *sg_sum_parts_text(sg_gen *g, const sg_sum_parts *sp);
 
+/* ---- sources and the arrival rules (sqlgen_source.c) ---- */
+
+/* Takes the arrival options (order columns, time order, keep_late) of o (NULL: none)
+ * into g. */
+void sg_gen_arrival(sg_gen *g, const sqlgen_options *o);
+/* The name of source field i in every source relation: "c<i>" (quoted). */
+const char *sg_field_col(sg_gen *g, int i);
+/* A leaf resolver for expressions over a source's own fields (expect rules). */
+sg_frag sg_source_leaf(sg_scope *sc, const plan_expr *x);
+/* Adds STEM_0: every field of src renamed c<i> (user names appear only here), and the
+ * column extra_col as extra_as when extra_col is given. */
+void sg_source_base(sg_gen *g, const plan_source *src, const char *stem, const char *extra_col, const char *extra_as);
+/* The condition that keeps a row as the event reader would: the time and every `not null`
+ * field present, no expect rule false. Over c<i> in scope sc. */
+sg_frag sg_source_valid(sg_scope *sc, const plan_source *src);
+
+/* The CTEs that decide source s's events, as built by sg_source_decide. */
+typedef struct sg_decided {
+    const char *valid;   /* every row of the table: fields c<i>, a_ok (valid as the reader
+                          * would find it), a_ah (ahead) when `ahead` is set, and a_o (the
+                          * place in arrival order) when there is an order column or rows
+                          * are numbered */
+    const char *decided; /* the valid rows that are not ahead (with --keep-late: all valid
+                          * rows), with the columns the conditions below read */
+    const char *ahead;   /* condition on `valid` rows: ahead; NULL when no event can be */
+    const char *late;    /* condition on `decided` rows: late; NULL when none can be */
+    const char *dup;     /* condition on `decided` rows: a duplicate; NULL without `unique` */
+    const char *bound;   /* on `decided` rows: the watermark (NULL without `late`) */
+} sg_decided;
+
+/* Adds the CTEs deciding source s's events under the generator's options (see
+ * sqlgen_arrival_applies). number_rows: a source without an order column gets a_o, its
+ * row's 1-based place in the contract's order (for the reject listing; the query itself
+ * orders by the fields). A row is accepted iff it is in `decided` and neither late nor
+ * a duplicate; every other row of `valid` with a_ok is ahead. */
+void sg_source_decide(sg_gen *g, int s, bool number_rows, sg_decided *out);
+
+/* The CTE of source s's accepted events, columns c<i> (the fields, in order): built on
+ * first use and shared by every view on s. */
+const char *sg_source_cte(sg_gen *g, int s);
+
 /* ---- views (sqlgen_view.c) ---- */
 
 /* Adds the CTEs of view v's rows under name stem: columns e_k<i> (entity keys), e_ts,
  * e_sq (when the source has a seq field), and for each used feature f its input e_i<f>
- * and filter e_w<f> (a bool, true when the row counts). Rows are the source's valid rows
- * passing the view's where. Returns stem. */
+ * and filter e_w<f> (a bool, true when the row counts). Rows are the source's accepted
+ * events (sg_source_cte) passing the view's where. Returns stem. */
 const char *sg_view_cte(sg_gen *g, const plan_view *v, const bool *used, const char *stem);
 
 /* ---- the query (sqlgen_query.c, sqlgen_agg.c, sqlgen_fast.c, sqlgen_window.c) ---- */

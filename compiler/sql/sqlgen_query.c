@@ -134,6 +134,7 @@ char *sqlgen_query(const plan *p, const plan_service *svc, const sqlgen_options 
 {
     sg_gen g;
     sg_gen_init(&g, p, o->dialect);
+    sg_gen_arrival(&g, o);
     sqlgen_shape shape = o->shape;
     if (shape == SQLGEN_AUTO)
         shape = SQLGEN_FAST;

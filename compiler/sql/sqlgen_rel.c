@@ -124,7 +124,18 @@ void sg_rel_init(sg_rel *r, sg_gen *g, const char *stem, const char *prefix)
     r->prefix = prefix;
 }
 
-const char *sg_rel_layer_name(const sg_rel *r, int k) { return sg_printf(r->g, "%s_%d", r->stem, k); }
+void sg_rel_init_on(sg_rel *r, sg_gen *g, const char *stem, const char *prefix, const char *base)
+{
+    sg_rel_init(r, g, stem, prefix);
+    r->base = base;
+}
+
+const char *sg_rel_layer_name(const sg_rel *r, int k)
+{
+    if (k == 0 && r->base)
+        return r->base;
+    return sg_printf(r->g, "%s_%d", r->stem, k);
+}
 
 sg_frag sg_rel_column(sg_rel *r, sg_frag f, const char *name)
 {

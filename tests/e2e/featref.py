@@ -6,9 +6,15 @@ Computes a service's features for every spine row straight from the language's d
 compares them with a backfill output CSV. It shares nothing with the SQL back end: it reads
 the typed plan that `featc check --dump=plan` prints and interprets it.
 
+Events go through the arrival rules in file order, one at a time, as the language
+defines them (ahead, late, duplicate); --keep-late keeps late and ahead events. With
+--tables the files stand for tables already loaded from them: their rows arrive in the
+contract's order for tables, and a refused row is found at TABLE:PLACE in that order.
+
 usage: featref.py PLAN.txt --service S --spine SPINE.csv [--events SOURCE=PATH ...]
-                  (--check OUT.csv | --print)
-Exit 0 when every value matches (floats within 1e-9 relative or 1e-12 absolute).
+                  [--keep-late] [--tables] [--check-rejects LOG] (--check OUT.csv | --print)
+Exit 0 when every value matches (floats within 1e-9 relative or 1e-12 absolute) and, with
+--check-rejects, the log's ahead, late and duplicate lines are exactly the refused events.
 """
 
 import argparse
@@ -140,7 +146,10 @@ class Plan:
                 rest = m.group(4)
                 opt = dict(re.findall(r' (\w+)=(\S+)', rest))
                 cur = dict(kind=m.group(1), name=m.group(2), table=m.group(3), fields=[], expects=[],
-                           time=opt.get('time'), seq=opt.get('seq'))
+                           time=opt.get('time'), seq=opt.get('seq'),
+                           lateness=int(opt.get('lateness', '0us')[:-2]), arrival=opt.get('arrival'),
+                           max_ahead=None if opt.get('max_ahead', 'none') == 'none' else int(opt['max_ahead'][:-2]),
+                           unique=opt.get('unique'))
                 self.sources.append(cur)
             elif line.startswith('  field '):
                 m = re.match(r'  field \d+ (\S+): (\w+)( not null)?$', line)
@@ -778,15 +787,66 @@ def aggregate(f, rows, t, seqname):
     raise SystemExit('featref: unknown aggregation ' + agg)
 
 
+def arrive(src, evs, keep_late, refused):
+    """The accepted events of a source's valid events in file order, decided one by one:
+    ahead, late, duplicate (keep_late: duplicates only). Appends (line, reason) to refused."""
+    t, arr, uniq, lateness, ahead = src['time'], src['arrival'], src['unique'], src['lateness'], src['max_ahead']
+    wm, seen, out = None, set(), []
+    for e in evs:
+        if not keep_late and arr is not None and ahead is not None and e[t] > e[arr] + ahead:
+            refused.append((e['_line'], 'ahead'))
+        elif not keep_late and wm is not None and e[t] < wm - lateness:
+            refused.append((e['_line'], 'late'))
+        elif uniq is not None and e[uniq] is not None and (e[uniq], e[t]) in seen:
+            refused.append((e['_line'], 'duplicate'))
+        else:
+            if uniq is not None and e[uniq] is not None:
+                seen.add((e[uniq], e[t]))
+            wm = e[t] if wm is None else max(wm, e[t])
+            out.append(e)
+    return out
+
+
+def table_order(src, evs):
+    """The rows a load leaves in a table (the reader refuses nulls in `not null` fields and
+    in the time), in the contract's arrival order for tables: the arrival field, time, seq,
+    then every other field in declaration order, nulls lowest; '_line' becomes the row's
+    1-based place in that order."""
+    names = [f['name'] for f in src['fields']]
+    lead = [n for n in (src['arrival'], src['time'], src['seq']) if n]
+    keyorder = lead + [n for n in names if n not in lead]
+    rows = [e for e in evs if not any(e[f['name']] is None for f in src['fields']
+                                      if f['not_null'] or f['name'] == src['time'])]
+    rows.sort(key=lambda e: [(0,) if e[n] is None else (1, e[n]) for n in keyorder])
+    out = []
+    for i, e in enumerate(rows, 1):
+        e = dict(e)
+        e['_line'] = i
+        out.append(e)
+    return out
+
+
 class Reference:
-    def __init__(self, plan, service, event_files):
+    def __init__(self, plan, service, event_files, keep_late=False, tables=False):
         self.plan = plan
         self.svc = next(s for s in plan.services if s['name'] == service)
         self.src_by_name = {s['name']: s for s in plan.sources}
         self.view_rows = {}
+        self.refused = {}  # (source, path) -> [(line, reason)]
         events = {}
+        owners = {col.split('__', 1)[0] for col, _ in self.svc['outputs']}
+        read = {v['source'] for v in plan.views
+                if v['name'] in owners or owners - {w['name'] for w in plan.views}}
         for name, path in event_files.items():
-            events[name] = self.valid(self.src_by_name[name], read_events(self.src_by_name[name], path))
+            src = self.src_by_name[name]
+            if tables and name not in read:
+                continue  # a table the service does not read is not queried
+            evs = read_events(src, path)
+            if tables:  # the file was loaded before: its table's rows, in the table's order
+                evs = table_order(src, evs)
+                path = src['table']
+            refused = self.refused.setdefault((name, path), [])
+            events[name] = arrive(src, self.valid(src, evs), keep_late, refused)
         self.view_types = {}
         for v in plan.views:
             src = self.src_by_name[v['source']]
@@ -895,6 +955,23 @@ def close(a, b):
     return a == b or abs(a - b) <= 1e-12 or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
 
 
+def check_rejects(ref, path):
+    """The log's ahead, late and duplicate lines must be exactly the refused events."""
+    want = set()
+    for (name, file), items in ref.refused.items():
+        want.update((file, line, name, reason) for line, reason in items)
+    got = set()
+    for text in open(path, encoding='utf-8', errors='replace').read().splitlines():
+        m = re.match(r"^(.*):(\d+): source '(\w+)': (ahead|late|duplicate): ", text)
+        if m:
+            got.add((m.group(1), int(m.group(2)), m.group(3), m.group(4)))
+    for x in sorted(want - got):
+        print('featref: reject log misses %s:%d: source %s: %s' % x, file=sys.stderr)
+    for x in sorted(got - want):
+        print('featref: reject log has an unexpected %s:%d: source %s: %s' % x, file=sys.stderr)
+    return want == got
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('plan')
@@ -903,10 +980,15 @@ def main():
     ap.add_argument('--events', action='append', default=[])
     ap.add_argument('--check')
     ap.add_argument('--print', action='store_true')
+    ap.add_argument('--keep-late', action='store_true')
+    ap.add_argument('--check-rejects')
+    ap.add_argument('--tables', action='store_true')
     a = ap.parse_args()
     plan = Plan(open(a.plan).read())
     files = dict(e.split('=', 1) for e in a.events)
-    ref = Reference(plan, a.service, files)
+    ref = Reference(plan, a.service, files, a.keep_late, a.tables)
+    if a.check_rejects and not check_rejects(ref, a.check_rejects):
+        return 1
     svc = ref.svc
     req = ref.src_by_name.get(svc['request'])
     rows = read_csv(a.spine)
