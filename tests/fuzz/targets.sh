@@ -1,0 +1,46 @@
+# targets.sh - the fuzz targets, the project files that seed each, input limits and dictionaries (sourced by scripts).
+FUZZ_TARGETS=(parse jsonl csv json)
+
+# Prints the existing files matching the patterns given.
+fuzz_existing() {
+    local f
+    for f in "$@"; do
+        [[ -f $f ]] && echo "$f"
+    done
+    return 0
+}
+
+# Every feature file of the project (the parse target's seeds).
+fuzz_feature_files() {
+    fuzz_existing examples/*/*.feat tests/golden/cases/*.feat tests/e2e/shapes/*.feat tests/e2e/shapes/*/*.feat \
+        tests/parity/regress/*/*.feat bench/*.feat
+}
+
+# fuzz_project_seeds TARGET: the project's own files that seed TARGET, besides
+# tests/fuzz/seeds/TARGET/.
+fuzz_project_seeds() {
+    case $1 in
+    parse) fuzz_feature_files ;;
+    jsonl | json) fuzz_existing examples/*/*.jsonl examples/*/*.ndjson ;;
+    csv) fuzz_existing examples/*/*.csv tests/e2e/shapes/*.csv tests/e2e/shapes/*/*.csv tests/parity/regress/*/*.csv ;;
+    esac
+    return 0
+}
+
+# The largest input libFuzzer makes for TARGET: JSON and CSV inputs reach the nesting and
+# record limits (1 MiB; nesting of 1000 takes 2 KB).
+fuzz_max_len() {
+    case $1 in
+    parse) echo 8192 ;;
+    *) echo 1048576 ;;
+    esac
+}
+
+# The dictionary of TARGET.
+fuzz_dict() {
+    case $1 in
+    parse) echo tests/fuzz/feat.dict ;;
+    jsonl | json) echo tests/fuzz/json.dict ;;
+    csv) echo tests/fuzz/csv.dict ;;
+    esac
+}
