@@ -1,5 +1,5 @@
 # targets.sh - the fuzz targets, the project files that seed each, input limits and dictionaries (sourced by scripts).
-FUZZ_TARGETS=(parse jsonl csv json)
+FUZZ_TARGETS=(parse jsonl csv json spine)
 
 # Prints the existing files matching the patterns given.
 fuzz_existing() {
@@ -23,6 +23,8 @@ fuzz_project_seeds() {
     parse) fuzz_feature_files ;;
     jsonl | json) fuzz_existing examples/*/*.jsonl examples/*/*.ndjson ;;
     csv) fuzz_existing examples/*/*.csv tests/e2e/shapes/*.csv tests/e2e/shapes/*/*.csv tests/parity/regress/*/*.csv ;;
+    spine) fuzz_existing examples/*/spine.csv tests/e2e/shapes/spine.csv tests/e2e/shapes/*/spine.csv \
+        tests/parity/regress/*/spine.csv ;;
     esac
     return 0
 }
@@ -41,6 +43,6 @@ fuzz_dict() {
     case $1 in
     parse) echo tests/fuzz/feat.dict ;;
     jsonl | json) echo tests/fuzz/json.dict ;;
-    csv) echo tests/fuzz/csv.dict ;;
+    csv | spine) echo tests/fuzz/csv.dict ;;
     esac
 }
