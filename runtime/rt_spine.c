@@ -122,7 +122,10 @@ static bool map_header(rt_spine *s, rt_csv *csv, const char *path, char *err, si
     }
     int dup = rt_csv_duplicate_column(csv);
     if (dup >= 0) {
-        snprintf(err, errlen, "%s: the header repeats column '%.200s'", path, s->header[dup]);
+        /* the name as an excerpt: a quoted header field may hold line breaks or any bytes */
+        char name[160] = "";
+        rt_reject_excerpt(name, sizeof name, s->header[dup], s->header_len[dup], 64, true);
+        snprintf(err, errlen, "%s: the header repeats column %s", path, name);
         return false;
     }
     s->ts_col = find_column(s, "ts");
