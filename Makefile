@@ -117,7 +117,7 @@ fuzz:
 # Fuzz targets (tests/fuzz/): one check function per input surface. With CC=clang and
 # SAN holding -fsanitize=fuzzer-no-link (tests/fuzz/run.sh) fuzz-bins links libFuzzer in;
 # fuzz-replay links the same checks to a plain main that runs kept inputs (make test).
-FUZZ_RT_TARGETS := jsonl csv json spine
+FUZZ_RT_TARGETS := jsonl csv json spine manifest
 FUZZ_TARGETS    := parse $(FUZZ_RT_TARGETS)
 FUZZ_OBJ        := $(patsubst tests/fuzz/%.c,$(B)/fuzz/obj/%.o,$(filter-out tests/fuzz/fuzz_main.c \
                    $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c),$(wildcard tests/fuzz/fuzz_*.c)))
@@ -140,8 +140,12 @@ $(B)/fuzz/replay/parse: $(B)/fuzz/obj/fuzz_parse.o $(B)/fuzz/obj/fuzz_main.o $(B
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# Writes the manifests of feature files (the manifest target's seeds).
+$(B)/fuzz/manifest_seeds: $(B)/fuzz/obj/manifest_seeds.o $(B)/libfeatc.a $(B)/libfeatrt.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 fuzz-bins: $(FUZZ_RT_TARGETS:%=$(B)/fuzz/bin/%)
-fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz/replay/%)
+fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz/replay/%) $(B)/fuzz/manifest_seeds
 
 bench: all
 	bash bench/run.sh $(B)

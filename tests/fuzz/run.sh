@@ -47,6 +47,14 @@ collect_seeds() {
     for f in $(fuzz_project_seeds "$t") tests/fuzz/seeds/"$t"/* tests/fuzz/crashers/"$t"/*; do
         [[ -f $f ]] && cp "$f" "$dir/$(echo "$f" | tr / _)"
     done
+    if [[ $t == manifest ]]; then
+        # the project's feature files compiled to manifests (needs the normal build, with LLVM)
+        if make -s build/fuzz/manifest_seeds >/dev/null 2>&1; then
+            build/fuzz/manifest_seeds "$dir" $(fuzz_feature_files) 2>/dev/null
+        else
+            echo "run.sh: cannot build build/fuzz/manifest_seeds; the manifest target starts from its own seeds" >&2
+        fi
+    fi
     return 0
 }
 

@@ -1,5 +1,5 @@
 # targets.sh - the fuzz targets, the project files that seed each, input limits and dictionaries (sourced by scripts).
-FUZZ_TARGETS=(parse jsonl csv json spine)
+FUZZ_TARGETS=(parse jsonl csv json spine manifest)
 
 # Prints the existing files matching the patterns given.
 fuzz_existing() {
@@ -10,14 +10,15 @@ fuzz_existing() {
     return 0
 }
 
-# Every feature file of the project (the parse target's seeds).
+# Every feature file of the project (the parse target's seeds; their manifests seed the
+# manifest target).
 fuzz_feature_files() {
     fuzz_existing examples/*/*.feat tests/golden/cases/*.feat tests/e2e/shapes/*.feat tests/e2e/shapes/*/*.feat \
         tests/parity/regress/*/*.feat bench/*.feat
 }
 
 # fuzz_project_seeds TARGET: the project's own files that seed TARGET, besides
-# tests/fuzz/seeds/TARGET/.
+# tests/fuzz/seeds/TARGET/ (the manifest target's come from fuzz_feature_files, compiled).
 fuzz_project_seeds() {
     case $1 in
     parse) fuzz_feature_files ;;
@@ -34,6 +35,7 @@ fuzz_project_seeds() {
 fuzz_max_len() {
     case $1 in
     parse) echo 8192 ;;
+    manifest) echo 65536 ;;
     *) echo 1048576 ;;
     esac
 }
@@ -44,5 +46,6 @@ fuzz_dict() {
     parse) echo tests/fuzz/feat.dict ;;
     jsonl | json) echo tests/fuzz/json.dict ;;
     csv | spine) echo tests/fuzz/csv.dict ;;
+    manifest) echo tests/fuzz/manifest.dict ;;
     esac
 }
