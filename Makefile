@@ -117,7 +117,7 @@ fuzz:
 # Fuzz targets (tests/fuzz/): one check function per input surface. With CC=clang and
 # SAN holding -fsanitize=fuzzer-no-link (tests/fuzz/run.sh) fuzz-bins links libFuzzer in;
 # fuzz-replay links the same checks to a plain main that runs kept inputs (make test).
-FUZZ_RT_TARGETS := jsonl csv json spine manifest
+FUZZ_RT_TARGETS := jsonl csv json spine manifest http
 FUZZ_TARGETS    := parse $(FUZZ_RT_TARGETS)
 FUZZ_OBJ        := $(patsubst tests/fuzz/%.c,$(B)/fuzz/obj/%.o,$(filter-out tests/fuzz/fuzz_main.c \
                    $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c),$(wildcard tests/fuzz/fuzz_*.c)))

@@ -1,5 +1,5 @@
 # targets.sh - the fuzz targets, the project files that seed each, input limits and dictionaries (sourced by scripts).
-FUZZ_TARGETS=(parse jsonl csv json spine manifest)
+FUZZ_TARGETS=(parse jsonl csv json spine manifest http)
 
 # Prints the existing files matching the patterns given.
 fuzz_existing() {
@@ -31,7 +31,7 @@ fuzz_project_seeds() {
 }
 
 # The largest input libFuzzer makes for TARGET: JSON and CSV inputs reach the nesting and
-# record limits (1 MiB; nesting of 1000 takes 2 KB).
+# record limits (1 MiB, the server's body limit; nesting of 1000 takes 2 KB).
 fuzz_max_len() {
     case $1 in
     parse) echo 8192 ;;
@@ -47,5 +47,6 @@ fuzz_dict() {
     jsonl | json) echo tests/fuzz/json.dict ;;
     csv | spine) echo tests/fuzz/csv.dict ;;
     manifest) echo tests/fuzz/manifest.dict ;;
+    http) echo tests/fuzz/http.dict ;;
     esac
 }
