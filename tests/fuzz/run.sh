@@ -84,8 +84,9 @@ for t in "${targets[@]}"; do
         "$out/corpus/$t" "$out/seeds/$t" >"$out/logs/$t.log" 2>&1 || status=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/logs/$t.log" | tail -1)
     time=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$out/logs/$t.log" | tail -1)
-    summary+=("$(printf '%-9s %6ss %12s executions %7s corpus files  %s' "$t" "${time:-?}" "${runs:-?}" \
-        "$(ls "$out/corpus/$t" | wc -l)" "$( ((status)) && echo "FAILED (exit $status)" || echo ok)")")
+    corp=$(grep -a -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$out/logs/$t.log" | tail -1 | cut -d' ' -f2)
+    summary+=("$(printf '%-9s %6ss %12s executions  corpus %-12s %6s files  %s' "$t" "${time:-?}" "${runs:-?}" \
+        "${corp:-?}" "$(ls "$out/corpus/$t" | wc -l)" "$( ((status)) && echo "FAILED (exit $status)" || echo ok)")")
     if ((status)); then
         failed+=("$t")
         grep -E "^(==[0-9]+==ERROR|fuzz check failed|SUMMARY)|Test unit written" "$out/logs/$t.log" | head -5
