@@ -21,15 +21,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define SEP "\n~~~\n"
 enum { MAX_REQUESTS = 16 };
 
-/* The state directory of this process (emptied for every input). */
+static char dir[128];
+
+/* Removes the state directory at exit (its logs are removed after every input). */
+static void remove_state_dir(void)
+{
+    char lock[160];
+    snprintf(lock, sizeof lock, "%s/lock", dir);
+    unlink(lock);
+    rmdir(dir);
+}
+
+/* The state directory of this process (emptied for every input, removed at exit). */
 static const char *state_dir(void)
 {
-    static char dir[128];
     if (!dir[0]) {
         struct stat st;
         snprintf(dir, sizeof dir, "%s/featc-fuzz-http-%d", stat("/dev/shm", &st) == 0 ? "/dev/shm" : "/tmp",
                  (int)getpid());
         FUZZ_CHECK(mkdir(dir, 0700) == 0 || access(dir, W_OK) == 0, "cannot make %s", dir);
+        atexit(remove_state_dir);
     }
     return dir;
 }
