@@ -5,7 +5,7 @@
 #   make format  clang-format the C files given in FILES (default: those changed from main)
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan    the concurrent serving tests under ThreadSanitizer
-#   make fuzz    build and run the front-end fuzzer (FUZZ_SECONDS=60)
+#   make fuzz    build and run every fuzz target in turn (FUZZ_SECONDS=60 each; TARGET=name for one)
 #   make bench   benchmarks
 #   make demo    build, stream, backfill and compare one example (EXAMPLE=fraud)
 #   make parity-soak  the randomized differential tester over many seeds (SEEDS=2000)
@@ -33,7 +33,7 @@ RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
 TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: parity-soak demo all deps test unit golden e2e asan tsan tsan-run fuzz bench clean pg format
+.PHONY: parity-soak demo all deps test unit golden e2e asan tsan tsan-run fuzz fuzz-bins fuzz-replay bench clean pg format
 all: $(B)/featc $(B)/libfeatrt.a
 
 deps:
@@ -122,7 +122,40 @@ pg:
 	@bash scripts/pg-start.sh
 
 fuzz:
-	bash tests/fuzz/run.sh $${FUZZ_SECONDS:-60}
+	bash tests/fuzz/run.sh $${FUZZ_SECONDS:-60} $(TARGET)
+
+# Fuzz targets (tests/fuzz/): one check function per input surface. With CC=clang and
+# SAN holding -fsanitize=fuzzer-no-link (tests/fuzz/run.sh) fuzz-bins links libFuzzer in;
+# fuzz-replay links the same checks to a plain main that runs kept inputs (make test).
+FUZZ_RT_TARGETS := jsonl csv json spine manifest http
+FUZZ_TARGETS    := parse $(FUZZ_RT_TARGETS)
+FUZZ_OBJ        := $(patsubst tests/fuzz/%.c,$(B)/fuzz/obj/%.o,$(filter-out tests/fuzz/fuzz_main.c \
+                   $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c),$(wildcard tests/fuzz/fuzz_*.c)))
+RT_LIBS         := -lmicrohttpd -lyajl -lm -lpthread -ldl
+
+$(B)/fuzz/obj/%.o: tests/fuzz/%.c | $(B)/gen/parser.h $(B)/gen/lexer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/fuzz -c $< -o $@
+
+$(B)/fuzz/bin/%: $(B)/fuzz/obj/fuzz_%.o $(FUZZ_OBJ) $(B)/libfeatrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(RT_LIBS)
+
+$(B)/fuzz/replay/%: $(B)/fuzz/obj/fuzz_%.o $(B)/fuzz/obj/fuzz_main.o $(FUZZ_OBJ) $(B)/libfeatrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RT_LIBS)
+
+# The front end's check needs the compiler library too.
+$(B)/fuzz/replay/parse: $(B)/fuzz/obj/fuzz_parse.o $(B)/fuzz/obj/fuzz_main.o $(B)/libfeatc.a $(B)/libfeatrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# Writes the manifests of feature files (the manifest target's seeds).
+$(B)/fuzz/manifest_seeds: $(B)/fuzz/obj/manifest_seeds.o $(B)/libfeatc.a $(B)/libfeatrt.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+fuzz-bins: $(FUZZ_RT_TARGETS:%=$(B)/fuzz/bin/%)
+fuzz-replay: $(FUZZ_TARGETS:%=$(B)/fuzz/replay/%) $(B)/fuzz/manifest_seeds
 
 bench: all
 	bash bench/run.sh $(B)

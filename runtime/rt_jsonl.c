@@ -451,6 +451,7 @@ static bool scan_number(jp *j, const char **s, size_t *n) {
     return true;
 }
 
+#if !JSONL_WORDS /* the byte-order-neutral digit loads of fast_number */
 /* Whether the 8 bytes at p are all ASCII digits. */
 static inline bool eight_digits(const char *p) {
     uint64_t w;
@@ -459,6 +460,7 @@ static inline bool eight_digits(const char *p) {
             (((w + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4)) ==
            UINT64_C(0x3333333333333333);
 }
+#endif
 
 /* The value of 8 digit values 0..9, one per byte, the first byte (the least significant)
  * the most significant digit. */
@@ -470,6 +472,7 @@ static inline uint64_t digits8_value(uint64_t w) {
     return w;
 }
 
+#if !JSONL_WORDS
 /* The value of 8 ASCII digits at p (the first the most significant). */
 static inline uint64_t eight_digits_value(const char *p) {
     uint64_t w; /* the first byte the least significant, whatever the machine's byte order */
@@ -479,6 +482,7 @@ static inline uint64_t eight_digits_value(const char *p) {
 #endif
     return digits8_value(w - UINT64_C(0x3030303030303030));
 }
+#endif
 
 static const uint64_t pow10_u64[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 

@@ -1,6 +1,8 @@
 /* rt_manifest.c - parses and checks manifest text into an rt_program (format: docs/runtime.md). */
 #include "rt_manifest.h"
 
+#include "rt_utf8.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -262,7 +264,8 @@ static bool get_count(mparse *m, int i, const char *what, int *out)
     return true;
 }
 
-/* A quoted name without NUL bytes, owned by the pool. */
+/* A quoted name of UTF-8 without NUL bytes (as the language's names are: answers and
+ * metrics name things by them), owned by the pool. */
 static bool get_name(mparse *m, int i, const char *what, const char **out)
 {
     const mtok *t = &m->toks[i];
@@ -270,6 +273,8 @@ static bool get_name(mparse *m, int i, const char *what, const char **out)
         return fail(m, "%s must be a quoted string", what);
     if (t->n == 0 || memchr(t->s, '\0', t->n))
         return fail(m, "%s is empty or holds a NUL byte", what);
+    if (!rt_utf8_valid(t->s, t->n))
+        return fail(m, "%s is not valid UTF-8", what);
     *out = t->s;
     return true;
 }
@@ -418,7 +423,10 @@ static bool parse_default(mparse *m, int i, rt_prog_feature *f)
         break;
     }
     case RT_STRING:
-        if (t->quoted && t->n <= UINT32_MAX) {
+        /* UTF-8 like the language's strings (a NUL byte survives: the format carries any) */
+        if (t->quoted && !rt_utf8_valid(t->s, t->n))
+            return fail(m, "default of feature '%s' is not valid UTF-8", f->name);
+        if (t->quoted) {
             d->v.s = t->s;
             d->len = (uint32_t)t->n;
             return true;

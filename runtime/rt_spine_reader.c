@@ -55,8 +55,10 @@ static bool map_header(rt_spine_reader *r, char *err, size_t errlen)
     const rt_csv_field *h = rt_csv_header(r->csv);
     int dup = rt_csv_duplicate_column(r->csv);
     if (dup >= 0) {
-        snprintf(err, errlen, "%s: the header repeats column '%.*s'", r->path, (int)(h[dup].len > 200 ? 200 : h[dup].len),
-                 h[dup].text);
+        /* the name as an excerpt: a quoted header field may hold line breaks or any bytes */
+        char name[160] = "";
+        rt_reject_excerpt(name, sizeof name, h[dup].text, h[dup].len, 64, true);
+        snprintf(err, errlen, "%s: the header repeats column %s", r->path, name);
         return false;
     }
     r->ts_col = find_column(r, "ts");

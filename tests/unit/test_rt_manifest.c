@@ -175,6 +175,10 @@ static void test_rejects_defects(void **state)
     expect_error("lifetime 0 0 7776000000000", "sliding 5 0 7776000000000", "ttl");
     expect_error("0x1.8p+1", "abc", "default 'abc' is not a float");
     expect_error("\"none\"", "none", "not a string");
+    /* string defaults and names are UTF-8 (a fuzzed default was once answered as bytes
+     * that are not) */
+    expect_error("\"none\"", "\"no\\xc0e\"", "default of feature 'last_country' is not valid UTF-8");
+    expect_error("field \"merchant_id\"", "field \"merchant\\xffid\"", "field name is not valid UTF-8");
     expect_error("reads-view 1", "reads-view 2", "view 2 is out of range");
     expect_error("sview 1 0", "sview 0 0", "listed twice");
     expect_error("sview 1 0", "sview 1 0 0", "maps 2");

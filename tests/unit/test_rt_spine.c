@@ -236,7 +236,11 @@ static void test_header_errors(void **state)
         {"user,x,tag\n", "the spine has no 'ts' column (the query time)"},
         {"ts,x,tag\n", "the spine has no column 'user' (a key of service 's')"},
         {"ts,user,x\n", "the spine has no column 'tag' (a field of request 'req')"},
-        {"ts,user,x,tag,x\n", "the header repeats column 'x'"},
+        {"ts,user,x,tag,x\n", "the header repeats column \"x\""},
+        /* a repeated name is an escaped excerpt: a fuzzed header once split the message over
+         * two lines with a quoted line break */
+        {"ts,user,x,tag,\"a\nb\",\"a\nb\"\n1,2,3,4,5,6\n", "repeats column \"a\\nb\""},
+        {"ts,user,x,tag,n\xdcu,n\xdcu\n", "repeats column \"n\\xDCu\""},
         {"ts,user,x,tag,v__cnt\n", "spine column 'v__cnt' has the name of an output column"},
         {"", "the spine has no 'ts' column"},
     };
@@ -246,6 +250,7 @@ static void test_header_errors(void **state)
         assert_null(rt_spine_open(f->p, 0, f->path, NULL, err, sizeof err));
         if (!strstr(err, cases[i].want))
             fail_msg("header '%s': got '%s', want '%s'", cases[i].text, err, cases[i].want);
+        assert_null(strchr(err, '\n'));
         assert_null(rt_spine_load(f->p, 0, f->path, NULL, err, sizeof err));
     }
     char err[256];
