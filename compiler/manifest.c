@@ -85,8 +85,13 @@ static void write_view(FILE *out, const plan *p, const plan_view *v)
     fputs("view ", out);
     put_name(out, v->name);
     fprintf(out, " %d %d %d\n", v->source, e->nkeys, v->nfeatures);
-    for (int k = 0; k < e->nkeys; k++)
-        fprintf(out, "key %s %d\n", type_token(e->keys[k].type), v->key_columns[k]);
+    int nfields = p->sources[v->source].nfields;
+    for (int k = 0; k < e->nkeys; k++) {
+        if (v->key_columns[k] < nfields)
+            fprintf(out, "key %s %d\n", type_token(e->keys[k].type), v->key_columns[k]);
+        else /* a derived key: the row function computes it from a let */
+            fprintf(out, "key %s let\n", type_token(e->keys[k].type));
+    }
     for (int i = 0; i < v->nfeatures; i++) {
         const plan_feature *f = &v->features[i];
         assert((unsigned)f->agg < RT_AGG_COUNT_);

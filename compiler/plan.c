@@ -165,7 +165,7 @@ void plan_dump(const plan *p, FILE *out)
         const plan_view *v = &p->views[i];
         fprintf(out, "view %d %s on %s by %s(", i, v->name, p->sources[v->source].name, p->entities[v->entity].name);
         for (int k = 0; k < p->entities[v->entity].nkeys; k++)
-            fprintf(out, "%s%s", k ? ", " : "", p->sources[v->source].fields[v->key_columns[k]].name);
+            fprintf(out, "%s%s", k ? ", " : "", plan_view_column_name(p, v, v->key_columns[k]));
         fputs(")\n", out);
         if (v->where) {
             fputs("  where ", out);

@@ -165,7 +165,7 @@ typedef struct plan_view {
     const char *name;
     int source;
     int entity;
-    int *key_columns; /* per entity key: the source field index that holds it */
+    int *key_columns; /* per entity key: the row column that holds it (a source field or a let) */
     plan_expr *where; /* or NULL; all `where` members joined with AND, in order */
     int nlets;
     plan_let *lets;

@@ -360,9 +360,18 @@ static void feature_meaning(arena *mem, const plan *p, const plan_view *v, const
         out[A_VIEW_FILTER] = render(mem, &c, v->where);
         strbuf k = STRBUF_INIT;
         strbuf_appendf(&k, "%s(", e->name);
-        for (int i = 0; i < e->nkeys; i++)
-            strbuf_appendf(&k, "%s%s%s%s", i ? ", " : "", src->fields[v->key_columns[i]].name, exact ? ":" : "",
-                           exact ? ftype_name(e->keys[i].type) : "");
+        for (int i = 0; i < e->nkeys; i++) {
+            int col = v->key_columns[i];
+            strbuf_append(&k, i ? ", " : "");
+            if (col < src->nfields || !exact) {
+                strbuf_append(&k, plan_view_column_name(p, v, col));
+            } else { /* a derived key means its let's expression */
+                plan_expr x = {.kind = PX_COLUMN, .index = col, .type = e->keys[i].type};
+                put_expr(&c, &k, &x);
+            }
+            if (exact)
+                strbuf_appendf(&k, ":%s", ftype_name(e->keys[i].type));
+        }
         strbuf_append_char(&k, ')');
         out[A_KEY] = arena_strdup(mem, k.data);
         strbuf_free(&k);

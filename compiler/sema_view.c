@@ -149,8 +149,11 @@ static bool sema_feature(sema *s, const sema_scope *scope, const ast_feature *a,
     return ok;
 }
 
-/* Resolves `by ENTITY [(fields)]` to the source fields holding each key; false on error. */
-static bool sema_view_keys(sema *s, const ast_view *a, plan_view *v, const plan_source *src, const symtab *fields)
+/* Resolves `by ENTITY [(names)]` to the row columns holding each key: a source field or a
+ * let of the view (any let, wherever it is declared: the key list heads the view). columns
+ * and types are the view's row columns once every let is known; false on error. */
+static bool sema_view_keys(sema *s, const ast_view *a, plan_view *v, const plan_source *src, const symtab *columns,
+                           const ftype *types)
 {
     const sema_sym *es = symtab_get(&s->globals, a->entity.text);
     if (!es || es->kind != SYM_ENTITY) {
@@ -171,22 +174,28 @@ static bool sema_view_keys(sema *s, const ast_view *a, plan_view *v, const plan_
         const ast_name *written = a->has_key_list ? a->key_fields.items[k] : NULL;
         const char *fname = written ? written->text : ent->keys[k].name;
         src_span span = written ? written->span : a->entity.span;
-        void *hit = symtab_get(fields, fname);
+        intptr_t hit = (intptr_t)symtab_get(columns, fname);
+        if (hit == SEMA_BROKEN_COLUMN) { /* a let whose definition was reported */
+            ok = false;
+            continue;
+        }
         if (!hit) {
-            const char *hint = sema_hint(s, fields, fname);
+            const char *hint = sema_hint(s, columns, fname);
             if (!hint && !written)
-                hint = arena_printf(s->mem, "map the key to a field with 'by %s(FIELD)'", ent->name);
-            diag_error_hint(s->d, span, hint, "source '%s' has no key field '%s' for entity '%s'", src->name, fname,
+                hint = arena_printf(s->mem, "map the key to a field or let with 'by %s(NAME)'", ent->name);
+            diag_error_hint(s->d, span, hint, "source '%s' has no field or let '%s' for entity '%s'", src->name, fname,
                             ent->name);
             ok = false;
             continue;
         }
-        int index = (int)(intptr_t)hit - 1;
-        if (src->fields[index].type != ent->keys[k].type) {
-            diag_error(s->d, span, "key field '%s' of source '%s' is %s %s but entity '%s' key '%s' is %s %s", fname,
-                       src->name, src->fields[index].type == FT_INT ? "an" : "a", ftype_name(src->fields[index].type),
-                       ent->name, ent->keys[k].name, ent->keys[k].type == FT_INT ? "an" : "a",
-                       ftype_name(ent->keys[k].type));
+        int index = (int)hit - 1;
+        ftype t = types[index], want = ent->keys[k].type;
+        if (t != want) {
+            const char *what = index < src->nfields
+                                   ? arena_printf(s->mem, "key field '%s' of source '%s'", fname, src->name)
+                                   : arena_printf(s->mem, "key let '%s' of view '%s'", fname, v->name);
+            diag_error(s->d, span, "%s is %s %s but entity '%s' key '%s' is %s %s", what, t == FT_INT ? "an" : "a",
+                       ftype_name(t), ent->name, ent->keys[k].name, want == FT_INT ? "an" : "a", ftype_name(want));
             ok = false;
             continue;
         }
@@ -225,8 +234,6 @@ static void sema_view(sema *s, int vi, const ast_view *a)
         symtab_put(columns, src->fields[i].name, (void *)(intptr_t)(i + 1));
         types[i] = src->fields[i].type;
     }
-    bool keys_ok = sema_view_keys(s, a, v, src, columns);
-    (void)keys_ok;
     sema_scope scope = {.kind = SCOPE_VIEW_ROW, .columns = columns, .column_types = types};
     v->lets = arena_alloc(s->mem, sizeof(plan_let) * (size_t)(nmembers + 1));
     v->features = arena_alloc(s->mem, sizeof(plan_feature) * (size_t)(nmembers + 1));
@@ -280,6 +287,8 @@ static void sema_view(sema *s, int vi, const ast_view *a)
             symtab_put(features, fa->name.text, (void *)(intptr_t)v->nfeatures);
         }
     }
+    /* keys last: they may name any let */
+    sema_view_keys(s, a, v, src, columns, types);
     if (v->nfeatures == 0)
         diag_error(s->d, a->name.span, "feature view '%s' defines no features", a->name.text);
 }

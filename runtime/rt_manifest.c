@@ -490,8 +490,13 @@ static bool parse_view(mparse *m)
         !POOL_ARRAY(m, v->features, v->nfeatures))
         return false;
     for (int k = 0; k < v->nkeys; k++) {
-        if (!expect_line(m, "key", 2) || !get_type(m, 1, &v->key_types[k]) ||
-            !get_index(m, 2, 0, src->nfields - 1, "key column", &v->key_columns[k]))
+        if (!expect_line(m, "key", 2) || !get_type(m, 1, &v->key_types[k]))
+            return false;
+        if (tok_is(&m->toks[2], "let")) { /* derived from a let: its type is the row function's */
+            v->key_columns[k] = -1;
+            continue;
+        }
+        if (!get_index(m, 2, 0, src->nfields - 1, "key column", &v->key_columns[k]))
             return false;
         if (src->fields[v->key_columns[k]].type != v->key_types[k])
             return fail(m, "key %d of view '%s' is a %s but field '%s' is a %s", k, v->name,

@@ -62,7 +62,7 @@ typedef struct rt_prog_view {
     int source;
     int nkeys;
     rt_type *key_types;
-    int *key_columns; /* source field holding each key */
+    int *key_columns; /* source field holding each key; -1: derived from a let by the row function */
     int nfeatures;
     rt_prog_feature *features;
 } rt_prog_view;

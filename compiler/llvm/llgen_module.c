@@ -212,11 +212,14 @@ static LLVMValueRef gen_row(llgen_ctx *c, int vi)
         LLVMValueRef anynull = llgen_i1(c, false);
         for (int k = 0; k < ent->nkeys; k++) {
             int col = v->key_columns[k];
-            if (col < 0 || col >= src->nfields) {
-                llgen_fail(c, "%s: key column %d is not a source field", what, col);
+            if (col < 0 || col >= src->nfields + v->nlets) {
+                llgen_fail(c, "%s: key column %d is neither a source field nor a let", what, col);
                 break;
             }
-            kv[k] = llgen_slot_load(c, c->record, col, src->fields[col].type);
+            /* a derived key is its let's value, computed above (it may point into scratch,
+             * which the caller resets only after ingesting) */
+            kv[k] = col < src->nfields ? llgen_slot_load(c, c->record, col, src->fields[col].type)
+                                       : lets[col - src->nfields];
             anynull = LLVMBuildOr(c->b, anynull, kv[k].null, "");
         }
         unless_drop(c, LLVMBuildNot(c->b, anynull, ""), drop);

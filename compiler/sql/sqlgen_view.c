@@ -45,9 +45,12 @@ const char *sg_view_cte(sg_gen *g, const plan_view *v, const bool *used, const c
     if (v->where)
         sg_rel_column(&rel, SG_T(&sc, "($1) IS TRUE", sg_expr(&sc, v->where)), "e_ok");
     strbuf cols = STRBUF_INIT;
-    for (int i = 0; i < ent->nkeys; i++)
-        strbuf_appendf(&cols, "%s AS %s, ", sg_field_col(g, v->key_columns[i]),
-                       sg_ident(g, sg_printf(g, "e_k%d", i)));
+    for (int i = 0; i < ent->nkeys; i++) {
+        /* a field, or a derived key: its let's column (a row whose key is null is left out
+         * by every shape, as no spine key equals null) */
+        plan_expr col = {.kind = PX_COLUMN, .index = v->key_columns[i], .type = ent->keys[i].type};
+        strbuf_appendf(&cols, "%s AS %s, ", row_leaf(&sc, &col).sql, sg_ident(g, sg_printf(g, "e_k%d", i)));
+    }
     strbuf_appendf(&cols, "%s AS %s", sg_field_col(g, src->time_field), sg_ident(g, "e_ts"));
     if (src->seq_field >= 0)
         strbuf_appendf(&cols, ", %s AS %s", sg_field_col(g, src->seq_field), sg_ident(g, "e_sq"));

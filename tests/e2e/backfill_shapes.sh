@@ -2,7 +2,8 @@
 # The window query shapes (DuckDB's fast shape; the RANGE/tile shape of SQLite and PostgreSQL)
 # must give byte-identical results to the simple shape (correlated subqueries, checked against
 # a brute-force reference in backfill_examples.sh) on the same database, for every example,
-# every parity regression case and the edge cases in tests/e2e/shapes/.
+# every parity regression case, the edge cases in tests/e2e/shapes/ and the derived keys and
+# session windows of tests/e2e/windows/.
 # FEATC_SHAPES_DBS picks the databases (default "duckdb sqlite postgres"); FEATC_SKIP_PG=1
 # leaves PostgreSQL out.
 set -u
@@ -72,6 +73,17 @@ for env in examples/*/example.env; do
 done
 same_shapes edge tests/e2e/shapes edge.feat svc spine.csv events=events.csv
 same_shapes window tests/e2e/shapes/window window.feat svc spine.csv events=events.csv
+# derived keys and session windows: every service, its sources' files named SOURCE.csv
+for feat in tests/e2e/windows/*/*.feat; do
+    dir=$(dirname "$feat")
+    evs=()
+    for f in "$dir"/*.csv; do
+        [[ $(basename "$f") == spine.csv ]] || evs+=("$(basename "${f%.csv}")=$(basename "$f")")
+    done
+    for svc in $("$FEATC" check "$feat" --dump=plan | sed -n 's/^service [0-9]* \([A-Za-z0-9_]*\) .*/\1/p'); do
+        same_shapes "$(basename "$dir")-$svc" "$dir" "$(basename "$feat")" "$svc" spine.csv "${evs[@]}"
+    done
+done
 for dir in tests/parity/regress/*/; do
     name=$(basename "$dir")
     [[ -f $dir/args && -f $dir/case.feat ]] || continue

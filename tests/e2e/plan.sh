@@ -62,6 +62,17 @@ case_ new-not-null-field 3 's/^    channel     : string          # .*$/&\n    de
 case_ service-keys 3 '/^    merchant_risk\./d' \
     '"kind": "changed", "object": "service", "name": "fraud_v1", "breaking": true, "why": "keys (card_id: string, merchant_id: string) -> (card_id: string)"'
 
+# a derived key means its let's expression: renaming the let changes nothing, changing it does
+d=tests/e2e/windows/derived/derived.feat
+sed 's/let cell = geohash/let cell2 = geohash/; s/area(cell)/area(cell2)/' "$d" >"$tmp/d1.feat"
+out=$("$FEATC" plan "$d" "$tmp/d1.feat"); rc=$?
+[[ $rc == 0 && $out == *"no change in meaning"* ]] && echo "ok   derived-key-renamed" || {
+    echo "FAIL derived-key-renamed: $rc $out"; fails=$((fails + 1)); }
+sed 's/geohash(lat, lon, 5)/geohash(lat, lon, 6)/' "$d" >"$tmp/d2.feat"
+out=$("$FEATC" plan "$d" "$tmp/d2.feat"); rc=$?
+[[ $rc == 3 && $out == *"changed feature by_cell.visits_1h: key area("*"5:int"*"-> area("*"6:int"* ]] &&
+    echo "ok   derived-key-changed" || { echo "FAIL derived-key-changed: $rc $out"; fails=$((fails + 1)); }
+
 # --allow-breaking: the CI owner decides
 sed 's/over 10m/over 15m/' "$old" >"$tmp/b.feat"
 "$FEATC" plan "$old" "$tmp/b.feat" --allow-breaking >/dev/null; rc=$?

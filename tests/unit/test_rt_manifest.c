@@ -168,6 +168,8 @@ static void test_rejects_defects(void **state)
     expect_error("view \"card_activity\" 0 1 4", "view \"card_activity\" 2 1 4", "request source");
     expect_error("view \"card_activity\" 0 1 4", "view \"card_activity\" 7 1 4", "source 7");
     expect_error("key string 0", "key int 0", "key 0 of view 'card_activity' is a int");
+    expect_error("key string 0", "key string lets", "key column");
+    expect_error("key string 0", "key string let 0", "takes 2 values");
     expect_error("count_rows - int", "count_rows float int", "cannot take");
     expect_error("sum float float", "sum string string", "cannot take");
     expect_error("sliding 600000000 0", "sliding 0 0", "window size 0");
@@ -199,6 +201,28 @@ static void test_rejects_defects(void **state)
     expect_error("source \"customers\"", "source \"transactions\" table 0 -1 -1 0 0 -1 86400000000 -1\nsource \"customers\"",
                  "declared twice");
     expect_error("service \"fraud_v1\" 2 1 2 1 3", "service \"fraud_v1\" 2 1 2 1 999999999", "more than the lines");
+}
+
+/* A key derived from a let: `key TYPE let`, its column -1 (the row function computes it). */
+static void test_derived_key_line(void **state)
+{
+    (void)state;
+    const char *from = "key string 0\n";
+    const char *at = strstr(fraud, from);
+    assert_non_null(at);
+    char *text = malloc(strlen(fraud) + 8);
+    assert_non_null(text);
+    memcpy(text, fraud, (size_t)(at - fraud));
+    strcpy(text + (at - fraud), "key string let\n");
+    strcat(text, at + strlen(from));
+    char err[256];
+    rt_program *p = parse(text, err);
+    if (!p)
+        fail_msg("%s", err);
+    assert_int_equal(p->views[0].key_columns[0], -1);
+    assert_int_equal(p->views[0].key_types[0], RT_STRING);
+    rt_program_free(p);
+    free(text);
 }
 
 /* Every prefix that stops before the end line is an error, never a crash. */
@@ -290,6 +314,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parses_fraud),
         cmocka_unit_test(test_rejects_defects),
+        cmocka_unit_test(test_derived_key_line),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_byte_flips),
         cmocka_unit_test(test_check_fns),
