@@ -72,6 +72,7 @@ for env in examples/*/example.env; do
 done
 same_shapes edge tests/e2e/shapes edge.feat svc spine.csv events=events.csv
 same_shapes window tests/e2e/shapes/window window.feat svc spine.csv events=events.csv
+same_shapes ranked tests/e2e/aggs ranked.feat svc spine.csv tx=events.jsonl
 for dir in tests/parity/regress/*/; do
     name=$(basename "$dir")
     [[ -f $dir/args && -f $dir/case.feat ]] || continue
