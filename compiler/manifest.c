@@ -101,6 +101,11 @@ static void write_view(FILE *out, const plan *p, const plan_view *v)
                 f->agg == PG_COUNT_ROWS ? "-" : type_token(f->input_type), type_token(f->type),
                 window_names[f->window.kind], f->window.size_us, f->window.hop_us, f->ttl_us);
         put_default(out, f);
+        /* the parameter, only for the aggregations that take one (older readers see none) */
+        if (f->agg == PG_PERCENTILE || f->agg == PG_MEDIAN)
+            fprintf(out, " %a", f->pct_p);
+        else if (f->list_n > 0)
+            fprintf(out, " %d", f->list_n);
         fputc('\n', out);
     }
 }

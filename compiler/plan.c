@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 const plan_service *plan_find_service(const plan *p, const char *name)
@@ -182,6 +183,12 @@ void plan_dump(const plan *p, FILE *out)
             fprintf(out, "  feature %d %s: %s = %s(", k, f->name, ftype_name(f->type), plan_agg_name(f->agg));
             if (f->input)
                 dump_expr(p, v, f->input, out);
+            if (f->agg == PG_PERCENTILE) {
+                char text[PLAN_FLOAT_TEXT];
+                plan_float_fmt(text, f->pct_p);
+                fprintf(out, ", %s", text);
+            } else if (f->list_n > 0)
+                fprintf(out, ", %d", f->list_n);
             fputs(") ", out);
             dump_window(&f->window, out);
             if (f->filter) {
@@ -218,5 +225,14 @@ void plan_dump(const plan *p, FILE *out)
             fprintf(out, "  evaluates %s\n", p->blocks[s->blocks[k]].name);
         for (int k = 0; k < s->noutputs; k++)
             fprintf(out, "  output %s: %s\n", s->outputs[k].column, ftype_name(s->outputs[k].type));
+    }
+}
+
+void plan_float_fmt(char buf[PLAN_FLOAT_TEXT], double f)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, PLAN_FLOAT_TEXT, "%.*g", digits, f);
+        if (strtod(buf, NULL) == f)
+            return;
     }
 }

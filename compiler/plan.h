@@ -124,7 +124,7 @@ typedef struct plan_entity {
 /* Aggregations, made from the catalogue (runtime/rt_catalog.h), in its order: PG_COUNT_ROWS
  * is count(), PG_COUNT count(x), ... */
 typedef enum plan_agg {
-#define PLAN_AGG_ENUM(id, name, word, in, res, text) PG_##id,
+#define PLAN_AGG_ENUM(id, name, word, in, res, text, param) PG_##id,
     RT_CATALOG_AGGS(PLAN_AGG_ENUM)
 #undef PLAN_AGG_ENUM
 } plan_agg;
@@ -148,6 +148,8 @@ typedef struct plan_feature {
     plan_window window;
     plan_expr *filter; /* per-feature `where`, or NULL */
     int64_t ttl_us;    /* 0 when no ttl (only lifetime first/last may have one) */
+    double pct_p;      /* percentile's p in [0, 1] (median: 0.5); 0 for other aggregations */
+    int list_n;        /* last_n/first_n's n in 1..RT_LIST_MAX; 0 for other aggregations */
     bool has_default;
     plan_value dflt;   /* converted to `type` */
 } plan_feature;
@@ -236,6 +238,9 @@ typedef struct plan {
 
 /* Prints the plan readably (featc check --dump=plan). */
 void plan_dump(const plan *p, FILE *out);
+/* Writes the shortest decimal text that reads back as the finite f ("0.9") to buf. */
+#define PLAN_FLOAT_TEXT 32
+void plan_float_fmt(char buf[PLAN_FLOAT_TEXT], double f);
 /* Looks up a service by name; NULL when absent. */
 const plan_service *plan_find_service(const plan *p, const char *name);
 /* The number of row columns of a view (source fields + lets). */

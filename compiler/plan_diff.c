@@ -353,6 +353,12 @@ static void feature_meaning(arena *mem, const plan *p, const plan_view *v, const
         const char **out = exact ? m->exact : m->text;
         rctx c = {.p = p, .view = v, .exact = exact};
         out[A_AGG] = plan_agg_name(f->agg);
+        if (f->agg == PG_PERCENTILE) {
+            char text[PLAN_FLOAT_TEXT];
+            plan_float_fmt(text, f->pct_p);
+            out[A_AGG] = arena_printf(mem, "percentile %s", text);
+        } else if (f->list_n > 0)
+            out[A_AGG] = arena_printf(mem, "%s %d", plan_agg_name(f->agg), f->list_n);
         out[A_INPUT] = render(mem, &c, f->input);
         out[A_TYPE] = ftype_name(f->type);
         out[A_WINDOW] = window_text(mem, &f->window);

@@ -3,6 +3,7 @@
 #include "strbuf.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* The catalogue's entry of an aggregation (plan_agg follows its order). */
@@ -34,6 +35,42 @@ static int agg_by_name(const char *name, int nargs)
             (found < 0 || (nargs > 0) == (agg_info((plan_agg)a)->inputs != RT_IN_NONE)))
             found = a;
     return found;
+}
+
+/* Checks the literal parameter after an aggregation's input (percentile's p, last_n's n)
+ * into f; false after an error. */
+static bool sema_agg_param(sema *s, const rt_agg_info *ai, const ast_expr *arg, plan_feature *f)
+{
+    bool fraction = ai->param == RT_PARAM_FRACTION;
+    const ast_expr *lit = arg->kind == AST_UNARY && arg->op == AST_OP_NEG ? arg->lhs : arg;
+    bool neg = lit != arg;
+    if (fraction && lit->kind == AST_FLOAT) {
+        double p = neg ? -lit->float_value : lit->float_value;
+        if (p >= 0 && p <= 1) {
+            f->pct_p = p + 0.0; /* -0.0 is 0 */
+            return true;
+        }
+        diag_error_hint(s->d, arg->span, "0.5 is the median, 0.99 the 99th percentile",
+                        "%s()'s fraction must be between 0 and 1", ai->name);
+        return false;
+    }
+    if (!fraction && lit->kind == AST_INT) {
+        if (!neg && lit->int_value >= 1 && lit->int_value <= RT_LIST_MAX) {
+            f->list_n = (int)lit->int_value;
+            return true;
+        }
+        diag_error(s->d, arg->span, "%s()'s count must be between 1 and %d", ai->name, RT_LIST_MAX);
+        return false;
+    }
+    if (fraction)
+        diag_error_hint(s->d, arg->span,
+                        lit->kind == AST_INT ? arena_printf(s->mem, "write %" PRId64 ".0", lit->int_value)
+                                             : "the fraction is fixed when the feature is compiled, e.g. 0.9",
+                        "%s()'s fraction must be a float literal", ai->name);
+    else
+        diag_error_hint(s->d, arg->span, "the count is fixed when the feature is compiled, e.g. 5",
+                        "%s()'s count must be an int literal", ai->name);
+    return false;
 }
 
 /* Checks one feature's aggregation and clauses into f; false after an error. */
@@ -70,8 +107,14 @@ static bool sema_feature(sema *s, const sema_scope *scope, const ast_feature *a,
         assert(nargs == 0);
         f->input_type = FT_ERROR;
         f->type = FT_INT;
-    } else if (nargs != 1) {
-        diag_error(s->d, call->span, "%s() takes exactly one argument, not %d", ai->name, nargs);
+    } else if (nargs != (ai->param == RT_PARAM_NONE ? 1 : 2)) {
+        if (ai->param == RT_PARAM_NONE)
+            diag_error(s->d, call->span, "%s() takes exactly one argument, not %d", ai->name, nargs);
+        else
+            diag_error_hint(s->d, call->span,
+                            ai->param == RT_PARAM_FRACTION ? "write e.g. percentile(amount, 0.9)"
+                                                           : arena_printf(s->mem, "write e.g. %s(amount, 5)", ai->name),
+                            "%s() takes exactly two arguments, not %d", ai->name, nargs);
         return false;
     } else {
         const ast_expr *arg = call->args.items[0];
@@ -89,6 +132,10 @@ static bool sema_feature(sema *s, const sema_scope *scope, const ast_feature *a,
                        f->input_type == FT_INT ? "an" : "a", ftype_name(f->input_type));
             return false;
         }
+        if (ai->param != RT_PARAM_NONE && !sema_agg_param(s, ai, call->args.items[1], f))
+            return false;
+        if (f->agg == PG_MEDIAN)
+            f->pct_p = 0.5;
     }
     f->window.kind = PW_LIFETIME;
     if (a->over) {

@@ -19,6 +19,8 @@ typedef struct rt_feature_desc {
     int64_t size_us;
     int64_t hop_us;
     int64_t ttl_us;
+    double pct_p; /* percentile, median: the fraction p (median 0.5) */
+    int list_n;   /* last_n, first_n: n */
     bool has_default;
     rt_slot dflt;
 } rt_feature_desc;

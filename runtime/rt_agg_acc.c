@@ -40,11 +40,14 @@ bool rt_feat_setup(rt_feat *f)
         f->kind = RK_VAR;
         f->sd = d->agg == RT_AGG_STDDEV;
         break;
-    case RT_AGG_COUNT_DISTINCT:
-        f->kind = RK_DISTINCT;
+    case RT_AGG_COUNT_DISTINCT: f->kind = RK_DISTINCT; break;
+    case RT_AGG_PERCENTILE:
+    case RT_AGG_MEDIAN:
+        if (!(d->pct_p >= 0 && d->pct_p <= 1) || (d->agg == RT_AGG_MEDIAN && d->pct_p != 0.5))
+            return false;
+        f->kind = RK_PCT;
         break;
-    default:
-        return false;
+    default: return false;
     }
     if (d->size_us < 0 || d->hop_us < 0 || d->ttl_us < 0)
         return false;
@@ -66,7 +69,8 @@ bool rt_feat_setup(rt_feat *f)
     f->is_str = in == RT_STRING && (f->kind == RK_MINMAX || f->kind == RK_ORDER || f->kind == RK_DISTINCT);
 
     f->fold = d->win == RT_WIN_LIFETIME || (d->win == RT_WIN_HOP && f->kind == RK_DISTINCT);
-    f->eager = d->win == RT_WIN_HOP && f->kind != RK_DISTINCT;
+    f->raw_hop = d->win == RT_WIN_HOP && f->kind == RK_PCT;
+    f->eager = d->win == RT_WIN_HOP && f->kind != RK_DISTINCT && !f->raw_hop;
 
     uint32_t acc_align = 8;
     switch (f->kind) {
@@ -77,16 +81,21 @@ bool rt_feat_setup(rt_feat *f)
     case RK_ORDER: f->acc_size = sizeof(rt_acc_ord); break;
     case RK_VAR: f->acc_size = sizeof(rt_acc_var); acc_align = 16; break;
     case RK_DISTINCT: f->acc_size = 0; break;
+    case RK_PCT: f->acc_size = 0; break;
     }
     /* block partials pay off where a window's rows are scanned one by one; a count's rows
      * are counted through them too, since not every row feeds every feature */
     f->psz = f->kind == RK_ORDER || f->kind == RK_DISTINCT ? 0 : (f->acc_size + 15) / 16 * 16;
+    if (f->kind == RK_PCT) /* a sorted run per block */
+        f->psz = (sizeof(rt_pct_block) + 15) / 16 * 16;
     f->tile_off = acc_align;
     f->tile_sz = f->tile_off + ((f->acc_size + acc_align - 1) / acc_align) * acc_align;
     /* the settled part in a key record (16-aligned): sliding windows have none */
     uint32_t set_size = 0;
     if (f->kind == RK_DISTINCT)
         set_size = d->win == RT_WIN_SLIDING ? 0 : sizeof(rt_vset);
+    else if (f->kind == RK_PCT)
+        set_size = d->win == RT_WIN_LIFETIME ? sizeof(rt_pctset) : 0;
     else if (d->win == RT_WIN_LIFETIME)
         set_size = f->acc_size;
     else if (d->win == RT_WIN_HOP)
@@ -242,8 +251,7 @@ void rt_acc_add(const rt_feat *f, void *acc, const char *row, rt_pool *pool)
         break;
     }
     case RK_DISTINCT:
-        assert(!"count_distinct has no accumulator");
-        break;
+    case RK_PCT: assert(!"count_distinct and percentile have no accumulator"); break;
     }
 }
 
@@ -304,12 +312,9 @@ void rt_acc_merge(const rt_feat *f, void *dst, const void *src)
             *a = *b;
         break;
     }
-    case RK_VAR:
-        var_merge(f, dst, src);
-        break;
+    case RK_VAR: var_merge(f, dst, src); break;
     case RK_DISTINCT:
-        assert(!"count_distinct has no accumulator");
-        break;
+    case RK_PCT: assert(!"count_distinct and percentile have no accumulator"); break;
     }
 }
 
@@ -445,9 +450,8 @@ static inline __attribute__((always_inline)) void add_range(const rt_feat *f, vo
         var_merge(f, acc, &b);
         break;
     }
-    case RK_DISTINCT:
-        assert(!"count_distinct has no accumulator");
-        break;
+    case RK_PCT: /* only block partials are built from ranges */ rt_pct_block_fill(f, acc, q, esz, lo, hi, all); break;
+    case RK_DISTINCT: assert(!"count_distinct has no accumulator"); break;
     }
 }
 
@@ -541,8 +545,7 @@ void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out)
         return;
     }
     case RK_DISTINCT:
-        assert(!"count_distinct has no accumulator");
-        break;
+    case RK_PCT: assert(!"count_distinct and percentile have no accumulator"); break;
     }
     set_null(out);
 }

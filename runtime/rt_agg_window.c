@@ -49,6 +49,10 @@ int64_t rt_win_fold(const rt_feat *f, char *set, const char *row, int64_t h, rt_
             rt_pool_ref((rt_istr *)(uintptr_t)v);
         return f->d.win == RT_WIN_HOP ? rt_win_tile_due(f, pay) : INT64_MAX;
     }
+    if (f->kind == RK_PCT) {
+        rt_pct_set_add((rt_pctset *)set, cx->mem, rt_pct_key(f->d.in_type, rt_row_word(row, f->voff)));
+        return INT64_MAX;
+    }
     rt_acc_add(f, set, row, cx->pool);
     return INT64_MAX;
 }
@@ -224,6 +228,18 @@ void rt_win_query(const rt_feat *f, const rt_keyst *ks, const char *set, int64_t
         return;
     }
     const rt_deque *q = &ks->rows;
+    if (f->kind == RK_PCT) {
+        size_t hi = rt_dq_lower_back(q, cx->esz, t), lo;
+        if (f->d.win == RT_WIN_LIFETIME)
+            lo = raw_from(f, ks, INT64_MIN, cx);
+        else if (f->d.win == RT_WIN_SLIDING)
+            lo = raw_from(f, ks, rt_sat_sub(t, f->d.size_us), cx);
+        else /* floor((t - D) / H) * H, saturated */
+            lo = raw_from(f, ks, rt_tile_start(rt_floordiv(rt_sat_sub(t, f->d.size_us), f->d.hop_us), f->d.hop_us), cx);
+        rt_pct_query(f, q, f->d.win == RT_WIN_LIFETIME ? (const rt_pctset *)set : NULL, lo, hi > lo ? hi : lo, out, cx,
+                     scratch);
+        return;
+    }
     rt_acc_any a;
     memset(&a, 0, sizeof a);
     size_t lo = 0, hi = rt_dq_lower_back(q, cx->esz, t);
@@ -263,6 +279,8 @@ bool rt_win_set_empty(const rt_feat *f, const char *set)
 {
     if (f->kind == RK_DISTINCT)
         return f->d.win == RT_WIN_SLIDING || ((const rt_vset *)set)->count == 0;
+    if (f->kind == RK_PCT)
+        return f->d.win != RT_WIN_LIFETIME || ((const rt_pctset *)set)->len == 0;
     switch (f->d.win) {
     case RT_WIN_LIFETIME:
         return rt_acc_empty(f, set);
@@ -278,6 +296,9 @@ void rt_win_release(const rt_feat *f, char *set, rt_cx *cx)
     if (f->kind == RK_DISTINCT) {
         if (f->d.win != RT_WIN_SLIDING)
             rt_vset_release((rt_vset *)set, cx->mem, f->is_str ? cx->pool : NULL);
+    } else if (f->kind == RK_PCT) {
+        if (f->d.win == RT_WIN_LIFETIME)
+            rt_pct_set_release((rt_pctset *)set, cx->mem);
     } else if (f->d.win == RT_WIN_LIFETIME) {
         rt_acc_release(f, set, cx->pool);
     } else if (f->d.win == RT_WIN_HOP) {

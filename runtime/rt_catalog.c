@@ -4,7 +4,7 @@
 #include <assert.h>
 
 static const rt_agg_info AGGS[RT_AGG_COUNT_] = {
-#define RT_CATALOG_ENTRY(id, name, word, in, res, text) [RT_AGG_##id] = {name, word, in, res, text},
+#define RT_CATALOG_ENTRY(id, name, word, in, res, text, param) [RT_AGG_##id] = {name, word, in, res, text, param},
     RT_CATALOG_AGGS(RT_CATALOG_ENTRY)
 #undef RT_CATALOG_ENTRY
 };

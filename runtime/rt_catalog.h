@@ -14,6 +14,7 @@
 #define RT_IN_ORDERED  ((1u << RT_INT) | (1u << RT_FLOAT) | (1u << RT_STRING) | (1u << RT_TIMESTAMP))
 #define RT_IN_ANY      ((1u << RT_BOOL) | (1u << RT_INT) | (1u << RT_FLOAT) | (1u << RT_STRING) | (1u << RT_TIMESTAMP))
 #define RT_IN_DISTINCT ((1u << RT_INT) | (1u << RT_STRING) | (1u << RT_BOOL))
+#define RT_IN_RANKED   ((1u << RT_INT) | (1u << RT_FLOAT) | (1u << RT_TIMESTAMP))
 
 /* How the result type follows from the input type. */
 typedef enum rt_result_rule {
@@ -22,33 +23,49 @@ typedef enum rt_result_rule {
     RT_RES_SAME,  /* the input's type */
 } rt_result_rule;
 
-/* X(ID, NAME, WORD, INPUTS, RESULT, INPUTS_TEXT): the enum suffix, the name in .feat files,
- * the manifest's word, the input types taken, the result rule, and how diagnostics name the
- * inputs. count() and count(x) share a name; the checker picks by arity. To add an
- * aggregation: a line here, its accumulator in the runtime (rt_agg_acc.c) and its SQL
- * (compiler/sql/sqlgen_agg.c and the window shapes). */
+/* What an aggregation takes after its input: nothing, a fraction (a float literal in
+ * [0, 1], percentile's p) or a count (an int literal in 1..RT_LIST_MAX). median is
+ * percentile with p = 0.5 and takes nothing more. */
+typedef enum rt_param {
+    RT_PARAM_NONE,
+    RT_PARAM_FRACTION,
+    RT_PARAM_COUNT,
+} rt_param;
+
+/* The largest n of last_n and first_n. */
+#define RT_LIST_MAX 1000
+
+/* X(ID, NAME, WORD, INPUTS, RESULT, INPUTS_TEXT, PARAM): the enum suffix, the name in .feat
+ * files, the manifest's word, the input types taken, the result rule, how diagnostics name
+ * the inputs, and the literal parameter after the input. count() and count(x) share a name;
+ * the checker picks by arity. To add an aggregation: a line here, its accumulator in the
+ * runtime (rt_agg_acc.c) and its SQL (compiler/sql/sqlgen_agg.c and the window shapes). */
 #define RT_CATALOG_AGGS(X)                                                                                             \
-    X(COUNT_ROWS, "count", "count_rows", RT_IN_NONE, RT_RES_INT, "nothing")                                            \
-    X(COUNT, "count", "count", RT_IN_ANY, RT_RES_INT, "any value")                                                     \
-    X(SUM, "sum", "sum", RT_IN_NUM, RT_RES_SAME, "an int or a float")                                                  \
-    X(AVG, "avg", "avg", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                                                 \
-    X(MIN, "min", "min", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp")                             \
-    X(MAX, "max", "max", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp")                             \
-    X(FIRST, "first", "first", RT_IN_ANY, RT_RES_SAME, "any value")                                                    \
-    X(LAST, "last", "last", RT_IN_ANY, RT_RES_SAME, "any value")                                                       \
-    X(VARIANCE, "variance", "variance", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                                  \
-    X(STDDEV, "stddev", "stddev", RT_IN_NUM, RT_RES_FLOAT, "an int or a float")                                        \
-    X(COUNT_DISTINCT, "count_distinct", "count_distinct", RT_IN_DISTINCT, RT_RES_INT, "an int, string or bool")
+    X(COUNT_ROWS, "count", "count_rows", RT_IN_NONE, RT_RES_INT, "nothing", RT_PARAM_NONE)                             \
+    X(COUNT, "count", "count", RT_IN_ANY, RT_RES_INT, "any value", RT_PARAM_NONE)                                      \
+    X(SUM, "sum", "sum", RT_IN_NUM, RT_RES_SAME, "an int or a float", RT_PARAM_NONE)                                   \
+    X(AVG, "avg", "avg", RT_IN_NUM, RT_RES_FLOAT, "an int or a float", RT_PARAM_NONE)                                  \
+    X(MIN, "min", "min", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp", RT_PARAM_NONE)              \
+    X(MAX, "max", "max", RT_IN_ORDERED, RT_RES_SAME, "an int, float, string or timestamp", RT_PARAM_NONE)              \
+    X(FIRST, "first", "first", RT_IN_ANY, RT_RES_SAME, "any value", RT_PARAM_NONE)                                     \
+    X(LAST, "last", "last", RT_IN_ANY, RT_RES_SAME, "any value", RT_PARAM_NONE)                                        \
+    X(VARIANCE, "variance", "variance", RT_IN_NUM, RT_RES_FLOAT, "an int or a float", RT_PARAM_NONE)                   \
+    X(STDDEV, "stddev", "stddev", RT_IN_NUM, RT_RES_FLOAT, "an int or a float", RT_PARAM_NONE)                         \
+    X(COUNT_DISTINCT, "count_distinct", "count_distinct", RT_IN_DISTINCT, RT_RES_INT, "an int, string or bool",        \
+      RT_PARAM_NONE)                                                                                                   \
+    X(PERCENTILE, "percentile", "percentile", RT_IN_RANKED, RT_RES_SAME, "an int, float or timestamp",                 \
+      RT_PARAM_FRACTION)                                                                                               \
+    X(MEDIAN, "median", "median", RT_IN_RANKED, RT_RES_SAME, "an int, float or timestamp", RT_PARAM_NONE)
 
 /* The runtime's aggregation ids (the compiler's plan_agg has the same order). */
 typedef enum rt_agg {
-#define RT_CATALOG_ENUM(id, name, word, in, res, text) RT_AGG_##id,
+#define RT_CATALOG_ENUM(id, name, word, in, res, text, param) RT_AGG_##id,
     RT_CATALOG_AGGS(RT_CATALOG_ENUM)
 #undef RT_CATALOG_ENUM
 } rt_agg;
 
 /* The number of aggregations (outside the enum, so that switches over it stay exhaustive). */
-#define RT_CATALOG_ONE(id, name, word, in, res, text) +1
+#define RT_CATALOG_ONE(id, name, word, in, res, text, param) +1
 enum { RT_AGG_COUNT_ = 0 RT_CATALOG_AGGS(RT_CATALOG_ONE) };
 #undef RT_CATALOG_ONE
 
@@ -59,6 +76,7 @@ typedef struct rt_agg_info {
     unsigned inputs;  /* RT_IN_* mask; RT_IN_NONE for count() */
     rt_result_rule result;
     const char *inputs_text;
+    rt_param param;
 } rt_agg_info;
 
 /* The entry of agg (agg must be valid). */

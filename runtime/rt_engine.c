@@ -91,6 +91,8 @@ static rt_view_state *new_view_state(const rt_program *p, int v)
                                   .size_us = f->size_us,
                                   .hop_us = f->hop_us,
                                   .ttl_us = f->ttl_us,
+                                  .pct_p = f->pct_p,
+                                  .list_n = f->list_n,
                                   .has_default = f->has_default,
                                   .dflt = f->dflt};
     }

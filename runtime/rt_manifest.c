@@ -444,12 +444,54 @@ static bool agg_types_ok(const rt_prog_feature *f)
     return f->has_input == takes_input && rt_agg_result(f->agg, f->in_type, &result) && result == f->out_type;
 }
 
+/* The number of parameter tokens after a feature's default: percentile's p, median's 0.5
+ * and last_n/first_n's n. */
+static int agg_nparams(rt_agg agg)
+{
+    return rt_agg_info_of(agg)->param != RT_PARAM_NONE || agg == RT_AGG_MEDIAN;
+}
+
+/* The parameter token 10 of a feature line, when its aggregation takes one. */
+static bool parse_param(mparse *m, rt_prog_feature *f)
+{
+    f->pct_p = 0;
+    f->list_n = 0;
+    if (!agg_nparams(f->agg))
+        return true;
+    const mtok *t = &m->toks[10];
+    if (rt_agg_info_of(f->agg)->param == RT_PARAM_COUNT) {
+        int64_t n;
+        if (!parse_i64(t, &n) || n < 1 || n > RT_LIST_MAX)
+            return fail(m, "feature '%s': count '%.*s' is not between 1 and %d", f->name, (int)t->n, t->s, RT_LIST_MAX);
+        f->list_n = (int)n;
+        return true;
+    }
+    char buf[64], *end;
+    if (t->quoted || t->n == 0 || t->n >= sizeof buf)
+        return fail(m, "feature '%s': fraction '%.*s' is not a number", f->name, (int)t->n, t->s);
+    memcpy(buf, t->s, t->n);
+    buf[t->n] = '\0';
+    f->pct_p = strtod(buf, &end);
+    if (*end != '\0' || !(f->pct_p >= 0 && f->pct_p <= 1) || (f->agg == RT_AGG_MEDIAN && f->pct_p != 0.5))
+        return fail(m, "feature '%s': fraction '%s' is not %s", f->name, buf,
+                    f->agg == RT_AGG_MEDIAN ? "0.5" : "between 0 and 1");
+    return true;
+}
+
 static bool parse_feature(mparse *m, rt_prog_feature *f)
 {
     int agg = 0, win = 0;
-    if (!expect_line(m, "feature", 9) || !get_name(m, 1, "feature name", &f->name) ||
-        !get_agg(m, 2, &agg))
+    if (!next_line(m))
+        return m->failed ? false : fail(m, "the text ends where a 'feature' line was expected");
+    if (!tok_is(&m->toks[0], "feature"))
+        return fail(m, "expected a 'feature' line, found '%.*s'", (int)m->toks[0].n, m->toks[0].s);
+    if (!get_name(m, 1, "feature name", &f->name) || !get_agg(m, 2, &agg))
         return false;
+    /* 9 values, and a tenth for the aggregations that take a parameter */
+    int nparams = agg_nparams((rt_agg)agg);
+    if (m->ntoks != 10 + nparams)
+        return fail(m, "a 'feature' line of %s takes %d values, found %d", rt_agg_info_of((rt_agg)agg)->word,
+                    9 + nparams, m->ntoks - 1);
     f->agg = (rt_prog_agg)agg;
     f->has_input = !tok_is(&m->toks[3], "-");
     if ((f->has_input && !get_type(m, 3, &f->in_type)) || !get_type(m, 4, &f->out_type) ||
@@ -469,7 +511,7 @@ static bool parse_feature(mparse *m, rt_prog_feature *f)
                     f->size_us, f->hop_us, window_names[f->win]);
     if (f->ttl_us && !(f->win == RT_PWIN_LIFETIME && (f->agg == RT_AGG_FIRST || f->agg == RT_AGG_LAST)))
         return fail(m, "feature '%s': only a lifetime first or last may have a ttl", f->name);
-    return parse_default(m, 9, f);
+    return parse_default(m, 9, f) && parse_param(m, f);
 }
 
 static bool parse_view(mparse *m)

@@ -50,9 +50,11 @@ typedef struct rt_prog_feature {
     rt_type in_type;  /* meaningful when has_input */
     rt_type out_type;
     rt_prog_win win;
-    int64_t size_us;  /* 0 for lifetime */
-    int64_t hop_us;   /* 0 unless RT_PWIN_HOP */
-    int64_t ttl_us;   /* 0 when none */
+    int64_t size_us; /* 0 for lifetime */
+    int64_t hop_us;  /* 0 unless RT_PWIN_HOP */
+    int64_t ttl_us;  /* 0 when none */
+    double pct_p;    /* percentile: p in [0, 1]; median: 0.5; else 0 */
+    int list_n;      /* last_n, first_n: n in 1..RT_LIST_MAX; else 0 */
     bool has_default;
     rt_slot dflt;     /* of out_type; strings point into the program */
 } rt_prog_feature;

@@ -82,9 +82,11 @@ static void layout(rt_view_state *s)
         s->has_str |= f->is_str;
         if (f->d.win == RT_WIN_SLIDING && f->d.size_us > s->dmax)
             s->dmax = f->d.size_us;
+        if (f->raw_hop && rt_sat_add(f->d.size_us, f->d.hop_us) > s->dmax)
+            s->dmax = rt_sat_add(f->d.size_us, f->d.hop_us); /* its rows as a sliding D + H */
         if (f->d.win == RT_WIN_LIFETIME)
             s->has_life = true;
-        if (f->d.win == RT_WIN_HOP)
+        if (f->d.win == RT_WIN_HOP && !f->raw_hop)
             hop_index(s, f->d.hop_us);
     }
     s->cx.esz = off;

@@ -243,6 +243,7 @@ typedef enum rt_kind {
     RK_ORDER,    /* first, last */
     RK_VAR,      /* variance, stddev */
     RK_DISTINCT, /* count_distinct */
+    RK_PCT,      /* percentile, median */
 } rt_kind;
 
 typedef struct rt_acc_count {
@@ -270,6 +271,25 @@ typedef struct rt_acc_var { /* n values x; with d = x - k: mean of d, sum of squ
     long double mean, m2;
 } rt_acc_var;
 
+/* percentile's block partial: the order keys (rt_pct_key) of the block's rows that feed
+ * the feature, sorted ascending. */
+typedef struct rt_pct_block {
+    int64_t n;
+    uint64_t k[RT_DQ_BLOCK];
+} rt_pct_block;
+
+/* A lifetime percentile's settled part: the distinct order keys folded so far, ascending,
+ * each with the number of folded values up to and including it. e is an rt_mem block of
+ * cap entries. */
+typedef struct rt_pct_ent {
+    uint64_t key;
+    int64_t cum;
+} rt_pct_ent;
+typedef struct rt_pctset {
+    rt_pct_ent *e;
+    uint32_t len, cap;
+} rt_pctset;
+
 typedef union rt_acc_any {
     rt_acc_count c;
     rt_acc_sumi si;
@@ -283,19 +303,20 @@ typedef union rt_acc_any {
 typedef struct rt_feat {
     rt_feature_desc d;   /* d.dflt's string is owned by the view state */
     rt_kind kind;
-    bool hi;             /* max, last */
-    bool avg;            /* avg (sum kinds) */
-    bool sd;             /* stddev (variance kind) */
-    bool is_str;         /* value words are interned strings */
-    bool fold;           /* lifetime, hop count_distinct: rows are folded into the settled
-                          * part when the key is settled past them */
-    bool eager;          /* other hop features: each row goes into its tile when ingested */
-    uint32_t moff;       /* row offset of the mask word holding the feature's bit */
-    uint64_t mbit;       /* the bit */
-    uint64_t pbit;       /* fold features: the bit in rt_keyst.pending (0 past the first 64) */
-    uint32_t voff;       /* row offset of the value word (0: none, for counts) */
-    uint32_t soff;       /* first/last: row offset of the seq word (0: the view keeps none) */
-    uint32_t snoff;      /* first/last: row offset and bit of the seq-is-null flag */
+    bool hi;        /* max, last */
+    bool avg;       /* avg (sum kinds) */
+    bool sd;        /* stddev (variance kind) */
+    bool is_str;    /* value words are interned strings */
+    bool fold;      /* lifetime, hop count_distinct: rows are folded into the settled
+                     * part when the key is settled past them */
+    bool eager;     /* other hop features: each row goes into its tile when ingested */
+    bool raw_hop;   /* hop percentile: read from rows (kept for D + H), no tiles */
+    uint32_t moff;  /* row offset of the mask word holding the feature's bit */
+    uint64_t mbit;  /* the bit */
+    uint64_t pbit;  /* fold features: the bit in rt_keyst.pending (0 past the first 64) */
+    uint32_t voff;  /* row offset of the value word (0: none, for counts) */
+    uint32_t soff;  /* first/last: row offset of the seq word (0: the view keeps none) */
+    uint32_t snoff; /* first/last: row offset and bit of the seq-is-null flag */
     uint64_t snbit;
     uint32_t acc_size;   /* accumulator size (0 for count_distinct) */
     uint32_t tile_off;   /* hop: accumulator offset within a tile */
@@ -382,9 +403,10 @@ void rt_acc_result(const rt_feat *f, const void *acc, rt_slot *out);
 static inline int64_t rt_win_keep_bound(const rt_feat *f, int64_t h)
 {
     switch (f->d.win) {
-    case RT_WIN_SLIDING: /* no window at t >= h reaches below h - D */
-        return rt_sat_sub(h, f->d.size_us);
-    case RT_WIN_HOP: /* tiles below floor(h / H) are whole for every future query */
+    case RT_WIN_SLIDING: /* no window at t >= h reaches below h - D */ return rt_sat_sub(h, f->d.size_us);
+    case RT_WIN_HOP:    /* tiles below floor(h / H) are whole for every future query */
+        if (f->raw_hop) /* every window at t >= h starts after h - D - H */
+            return rt_sat_sub(h, rt_sat_add(f->d.size_us, f->d.hop_us));
         return rt_tile_start(rt_floordiv(h, f->d.hop_us), f->d.hop_us);
     default: /* lifetime: rows below h are seen by every future query */
         return h;
@@ -396,12 +418,12 @@ static inline int64_t rt_win_keep_bound(const rt_feat *f, int64_t h)
 static inline int64_t rt_win_raw_due(const rt_feat *f, int64_t ts)
 {
     switch (f->d.win) {
-    case RT_WIN_SLIDING:
-        return rt_sat_add(rt_sat_add(ts, f->d.size_us), 1);
+    case RT_WIN_SLIDING: return rt_sat_add(rt_sat_add(ts, f->d.size_us), 1);
     case RT_WIN_HOP:
+        if (f->raw_hop)
+            return rt_sat_add(rt_sat_add(ts, rt_sat_add(f->d.size_us, f->d.hop_us)), 1);
         return rt_tile_start(rt_sat_add(rt_floordiv(ts, f->d.hop_us), 1), f->d.hop_us);
-    default:
-        return rt_sat_add(ts, 1);
+    default: return rt_sat_add(ts, 1);
     }
 }
 
@@ -442,6 +464,25 @@ void rt_win_release(const rt_feat *f, char *set, rt_cx *cx);
 
 /* Computes the block partials of ks's complete row blocks that lack them, for feats[n]. */
 void rt_rows_part_update(const rt_feat *feats, int n, rt_deque *rows, rt_cx *cx);
+
+/* ---- percentile (rt_agg_pct.c) ---- */
+
+/* An order key of a value word of type t (int, float, timestamp): unsigned keys compare as
+ * the values do (-0.0 is 0.0); rt_pct_word is the inverse. */
+uint64_t rt_pct_key(rt_type t, uint64_t w);
+uint64_t rt_pct_word(rt_type t, uint64_t k);
+/* The rank k = max(1, ceil(p * n)) of percentile p among n > 0 values (1-based). */
+int64_t rt_pct_rank(double p, int64_t n);
+/* Fills an empty block partial from the rows lo..hi-1 of q (all: every row feeds f). */
+void rt_pct_block_fill(const rt_feat *f, rt_pct_block *b, const rt_deque *q, uint32_t esz, size_t lo, size_t hi,
+                       bool all);
+/* Adds one value's order key to a lifetime multiset; frees it. */
+void rt_pct_set_add(rt_pctset *s, rt_mem *m, uint64_t key);
+void rt_pct_set_release(rt_pctset *s, rt_mem *m);
+/* The percentile of the rows lo..hi-1 of q that f takes and of set (NULL: none); null when
+ * there are none. Whole blocks are read through their sorted runs. */
+void rt_pct_query(const rt_feat *f, const rt_deque *q, const rt_pctset *set, size_t lo, size_t hi, rt_slot *out,
+                  const rt_cx *cx, rt_scratch *scratch);
 
 /* ---- the view (rt_state.c, rt_state_key.c, rt_state_ingest.c) ---- */
 

@@ -158,6 +158,35 @@ static sg_frag average(sg_query *q, int sv, int f)
     return ratio(q, sum_float_text(g, from.x), from);
 }
 
+const char *sg_pct_rank(sg_gen *g, const char *n, double p)
+{
+    const char *x = sg_printf(g, "(%s * CAST(%s AS %s))", g->d->lit_float(g, p).sql, n, g->d->type_float);
+    if (g->d->id == DB_SQLITE) /* x >= 0: truncation is floor, and ceil needs the math functions */
+        return sg_printf(g, "max(1, CAST(%s AS INTEGER) + (%s > CAST(%s AS INTEGER)))", x, x, x);
+    return sg_printf(g, "greatest(1, CAST(ceil(%s) AS %s))", x, g->d->type_int);
+}
+
+/* percentile(x, p), median(x): the value of rank k = max(1, ceil(p * n)) among the n
+ * non-null inputs in ascending order, numbered by row_number (ties hold equal values). */
+static sg_frag percentile(sg_query *q, int sv, int f)
+{
+    sg_gen *g = q->g;
+    const plan_feature *ft = &g->p->views[q->svc->views[sv].view].features[f];
+    sg_from from = window_from(q, sv, f, true);
+    const char *v = sg_ident(g, "pv"), *rn = sg_ident(g, "rn"), *n = sg_ident(g, "pn");
+    const char *inner =
+        sg_printf(g, "SELECT %s AS %s, row_number() OVER (ORDER BY %s) AS %s, count(*) OVER () AS %s %s", from.x, v,
+                  from.x, rn, n, from.text);
+    const char *sel = v;
+    if (ft->input_type == FT_FLOAT) /* -0.0 is 0.0, as in the runtime */
+        sel = sg_printf(g, "CASE WHEN %s = 0 THEN %s ELSE %s END", v, g->d->lit_float(g, 0.0).sql, v);
+    sg_frag r = {
+        .sql = sg_printf(g, "(SELECT %s FROM (%s) AS a WHERE %s = %s)", sel, inner, rn, sg_pct_rank(g, n, ft->pct_p)),
+        .level = from.level,
+        .depth = 1};
+    return sg_hoist(&q->sc, r);
+}
+
 sg_frag sg_feature_simple(sg_query *q, int sv, int f)
 {
     sg_gen *g = q->g;
@@ -207,6 +236,8 @@ sg_frag sg_feature_simple(sg_query *q, int sv, int f)
             chosen = scalar(q, sg_printf(g, "%s(e.%s)", last ? "max" : "min", sg_ident(g, "e_ts")), from, NULL);
         return sg_feature_finish(q, ft, value, chosen);
     }
+    case PG_PERCENTILE:
+    case PG_MEDIAN: return sg_feature_finish(q, ft, percentile(q, sv, f), none);
     case PG_VARIANCE:
     case PG_STDDEV: {
         sg_frag mean = average(q, sv, f);

@@ -228,6 +228,10 @@ static int feature_parts(sg_gen *g, const plan_feature *ft, int f, bool ordered,
                              sg_ident(g, "t"), over);
         return 2;
     }
+    case PG_PERCENTILE:
+    case PG_MEDIAN: /* the window's values; the rank is picked from them sorted */
+        parts[0] = sg_printf(g, "list(%s) FILTER (WHERE %s IS NOT NULL) %s", a, a, over);
+        return 1;
     case PG_VARIANCE:
     case PG_STDDEV: break;
     }
@@ -448,6 +452,14 @@ sg_frag sg_feature_fast(sg_query *q, int sv, int f)
         if (ft->ttl_us > 0)
             chosen = part[1];
         break;
+    case PG_PERCENTILE:
+    case PG_MEDIAN: {
+        sg_frag k = sg_atom(sg_pct_rank(g, sg_printf(g, "len(%s)", part[0].sql), ft->pct_p), 0);
+        value = SG_T(sc, "CASE WHEN len($1) > 0 THEN list_sort($1)[$2] END", part[0], k);
+        if (ft->input_type == FT_FLOAT) /* -0.0 is 0.0, as in the runtime */
+            value = SG_T(sc, "CASE WHEN $1 = 0 THEN CAST(0 AS DOUBLE) ELSE $1 END", value);
+        break;
+    }
     default: return none;
     }
     return sg_feature_finish(q, ft, value, chosen);

@@ -283,6 +283,9 @@ void sg_win_join(sg_query *q, strbuf *select, strbuf *from);
 /* A feature's value from the window CTEs, finished (ttl, default); NULL frag sql when the
  * feature keeps the simple shape. */
 sg_frag sg_feature_window(sg_query *q, int sv, int f);
+/* The rank k = max(1, ceil(p * n)) of percentile p among n values (n: SQL text of an
+ * int), as an int expression; p * n is one double multiplication, as in the runtime. */
+const char *sg_pct_rank(sg_gen *g, const char *n, double p);
 /* Applies ttl (chosen event time chosen_ts) and the default to value. */
 sg_frag sg_feature_finish(sg_query *q, const plan_feature *ft, sg_frag value, sg_frag chosen_ts);
 

@@ -66,7 +66,8 @@ static const char *id(sg_gen *g, const char *name) { return sg_ident(g, name); }
 static const char *idf(sg_gen *g, const char *fmt, int a) { return sg_ident(g, sg_printf(g, fmt, a)); }
 
 /* The window form of feature ft, or WK_NONE when it keeps the simple shape: count_distinct
- * (no DISTINCT in window aggregates), variance/stddev (their two-pass formula), `first`
+ * (no DISTINCT in window aggregates), variance/stddev (their two-pass formula), percentile
+ * and median (no ordered-set aggregate is a window function here), `first`
  * over a bounded window, hop windows whose size is not a multiple of the hop, and on
  * SQLite min/max over a hop window: SQLite 3.40's min() and max() over a RANGE frame
  * whose start moves return wrong values on long partitions (seen: 3.52 where the 531 rows
@@ -90,7 +91,9 @@ static win_kind window_kind(db_dialect d, const plan_feature *ft)
     case PG_FIRST: return ft->window.kind == PW_LIFETIME ? WK_FIRST : WK_NONE;
     case PG_COUNT_DISTINCT:
     case PG_VARIANCE:
-    case PG_STDDEV: return WK_NONE;
+    case PG_STDDEV:
+    case PG_PERCENTILE:
+    case PG_MEDIAN: return WK_NONE;
     }
     return WK_NONE;
 }

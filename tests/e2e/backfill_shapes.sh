@@ -84,6 +84,7 @@ for feat in tests/e2e/windows/*/*.feat; do
         same_shapes "$(basename "$dir")-$svc" "$dir" "$(basename "$feat")" "$svc" spine.csv "${evs[@]}"
     done
 done
+same_shapes ranked tests/e2e/aggs ranked.feat svc spine.csv tx=events.jsonl
 for dir in tests/parity/regress/*/; do
     name=$(basename "$dir")
     [[ -f $dir/args && -f $dir/case.feat ]] || continue

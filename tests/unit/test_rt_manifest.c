@@ -148,6 +148,52 @@ static void expect_error(const char *from, const char *to, const char *want)
     free(text);
 }
 
+/* The fraud manifest with its amount_sum_1h feature line replaced by line. */
+static rt_program *with_feature(const char *line, char *err)
+{
+    const char *from = "feature \"amount_sum_1h\" sum float float sliding 3600000000 0 0 0x1.8p+1\n";
+    const char *at = strstr(fraud, from);
+    assert_non_null(at);
+    char *text = malloc(strlen(fraud) + strlen(line) + 2);
+    assert_non_null(text);
+    memcpy(text, fraud, (size_t)(at - fraud));
+    sprintf(text + (at - fraud), "%s\n%s", line, at + strlen(from));
+    rt_program *p = parse(text, err);
+    free(text);
+    return p;
+}
+
+/* percentile and median carry their fraction after the default; other features have none. */
+static void test_feature_params(void **state)
+{
+    (void)state;
+    char err[256];
+    rt_program *p = with_feature("feature \"p\" percentile float float sliding 60 0 0 - 0x1.ccccccccccccdp-1", err);
+    assert_non_null(p);
+    assert_int_equal(p->views[0].features[1].agg, RT_AGG_PERCENTILE);
+    assert_true(p->views[0].features[1].pct_p == 0.9);
+    rt_program_free(p);
+    p = with_feature("feature \"m\" median int int hop 60 20 0 0 0x1p-1", err);
+    assert_non_null(p);
+    assert_true(p->views[0].features[1].pct_p == 0.5);
+    rt_program_free(p);
+    static const struct {
+        const char *line, *want;
+    } bad[] = {
+        {"feature \"p\" percentile float float sliding 60 0 0 -", "takes 10 values"},
+        {"feature \"p\" percentile float float sliding 60 0 0 - 1.5", "not between 0 and 1"},
+        {"feature \"p\" percentile float float sliding 60 0 0 - x", "not between 0 and 1"},
+        {"feature \"p\" percentile string string sliding 60 0 0 - 0.5", "cannot take string"},
+        {"feature \"m\" median int int sliding 60 0 0 - 0.25", "not 0.5"},
+        {"feature \"s\" sum float float sliding 60 0 0 - 0.5", "takes 9 values"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        p = with_feature(bad[i].line, err);
+        if (p || !strstr(err, bad[i].want))
+            fail_msg("'%s': expected an error with '%s', got '%s'", bad[i].line, bad[i].want, p ? "(parsed)" : err);
+    }
+}
+
 static void test_rejects_defects(void **state)
 {
     (void)state;
@@ -315,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_parses_fraud),
         cmocka_unit_test(test_rejects_defects),
         cmocka_unit_test(test_derived_key_line),
+        cmocka_unit_test(test_feature_params),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_byte_flips),
         cmocka_unit_test(test_check_fns),

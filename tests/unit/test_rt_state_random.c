@@ -259,6 +259,17 @@ static ref reference(const fspec *fs, int fi, bool has_seq, const ev *evs, size_
             r.f = sqrtl(r.f);
         break;
     }
+    case RT_AGG_PERCENTILE:
+    case RT_AGG_MEDIAN: {
+        if (!n)
+            break;
+        sort_col = col;
+        qsort(rows, nrows, sizeof rows[0], cmp_rows);
+        double x = d->pct_p * (double)n;
+        int64_t k = (int64_t)ceil(x);
+        set_from_event(&r, col, rows[(k < 1 ? 1 : k) - 1]);
+        break;
+    }
     case RT_AGG_COUNT_DISTINCT: {
         r.null = false;
         sort_col = col;
@@ -348,7 +359,13 @@ static int build_features(fspec *out, const win *wins, int nwins, int64_t unit, 
         {RT_AGG_VARIANCE, C_INT},   {RT_AGG_VARIANCE, C_FLOAT}, {RT_AGG_STDDEV, C_INT},
         {RT_AGG_STDDEV, C_FLOAT},   {RT_AGG_COUNT_DISTINCT, C_INT}, {RT_AGG_COUNT_DISTINCT, C_STR},
         {RT_AGG_COUNT_DISTINCT, C_BOOL},
+        {RT_AGG_PERCENTILE, C_INT},
+        {RT_AGG_PERCENTILE, C_FLOAT},
+        {RT_AGG_PERCENTILE, C_TS},
+        {RT_AGG_MEDIAN, C_INT},
+        {RT_AGG_MEDIAN, C_FLOAT},
     };
+    static const double fractions[] = {0.0, 0.1, 0.5, 0.9, 1.0, 1.0 / 3.0, 0.999};
     int n = 0;
     for (int w = 0; w < nwins; w++)
         for (size_t c = 0; c < sizeof combos / sizeof combos[0]; c++) {
@@ -360,6 +377,10 @@ static int build_features(fspec *out, const win *wins, int nwins, int64_t unit, 
             f->d.win = wins[w].kind;
             f->d.size_us = wins[w].size * unit * wscale;
             f->d.hop_us = wins[w].hop * unit * wscale;
+            if (f->d.agg == RT_AGG_PERCENTILE)
+                f->d.pct_p = fractions[(c + (size_t)w) % (sizeof fractions / sizeof fractions[0])];
+            if (f->d.agg == RT_AGG_MEDIAN)
+                f->d.pct_p = 0.5;
             switch (f->d.agg) {
             case RT_AGG_COUNT_ROWS:
             case RT_AGG_COUNT:
