@@ -22,7 +22,7 @@ LLVM_LIBS   := $(shell $(LLVM_CONFIG) --link-shared --ldflags --libs 2>/dev/null
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP \
             -DFEATC_SAN_FLAGS='"$(SAN)"' -Icompiler -Icompiler/llvm -Iruntime -I$(B)/gen -isystem $(DUCKDB)/include $(LLVM_CFLAGS)
 LDFLAGS  := $(SAN) -L$(abspath $(DUCKDB)/lib) -Wl,-rpath,$(abspath $(DUCKDB)/lib) -rdynamic
-LIBS     := $(LLVM_LIBS) -lduckdb -lsqlite3 -lpq -lmicrohttpd -lyajl -lm -lpthread -ldl
+LIBS     := $(LLVM_LIBS) -lduckdb -lsqlite3 -lpq -lmicrohttpd -lyajl -lrdkafka -lhiredis -lm -lpthread -ldl
 
 COMPILER_SRC := $(filter-out compiler/main.c,$(wildcard compiler/*.c compiler/sql/*.c compiler/llvm/*.c))
 RUNTIME_SRC  := $(wildcard runtime/*.c)
