@@ -406,6 +406,10 @@ void rt_reader_on_reject(rt_reader *r, rt_reader_reject_fn fn, void *ctx) {
     r->on_reject_ctx = ctx;
 }
 
+void rt_reader_set_log(rt_reader *r, rt_reject_log *log) {
+    r->log = log;
+}
+
 void rt_reader_stamp(rt_reader *r, int field, int64_t us) {
     assert(field >= -1 && field < r->schema->nfields);
     assert(field < 0 || r->schema->fields[field].type == RT_TIMESTAMP);
