@@ -49,7 +49,13 @@ static int file_next(rt_source *s, rt_source_batch *b, int timeout_ms, char *err
         return RT_SOURCE_END;
     uint64_t lines[256];
     int max = b->cap < 256 ? b->cap : 256;
-    int n = rt_reader_next_batch(f->reader, b->records, max, lines);
+    int n;
+    if (max == 1) { /* one at a time: the record's strings need no copies */
+        n = rt_reader_next(f->reader, b->records);
+        lines[0] = rt_reader_line(f->reader);
+    } else {
+        n = rt_reader_next_batch(f->reader, b->records, max, lines);
+    }
     if (n < 0) {
         snprintf(err, errlen, "%s", rt_reader_error(f->reader));
         return RT_SOURCE_FAILED;
