@@ -33,7 +33,7 @@ TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: parity-soak demo all deps test unit golden e2e asan tsan tsan-run fuzz bench clean pg
-all: $(B)/featc $(B)/libfeatrt.a
+all: $(B)/featc $(B)/libfeatrt.a $(B)/tools/kafka_mock
 
 deps:
 	bash scripts/deps.sh
@@ -78,6 +78,11 @@ $(B)/tests/test_rt_%: tests/unit/test_rt_%.c $(B)/libfeatrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfeatrt.a $(LIBS) -lcmocka
 
+# A Kafka cluster (librdkafka's mock brokers) for the end-to-end tests and benchmarks.
+$(B)/tools/kafka_mock: tests/tools/kafka_mock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lrdkafka
+
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
@@ -93,8 +98,10 @@ test: all
 asan:
 	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
 
-# The tests where threads share a server: queries beside queries and beside ingestion.
-TSAN_TESTS := $(B)/tests/test_rt_serve_concurrent $(B)/tests/test_rt_serve_http $(B)/tests/test_rt_engine_serve
+# The tests where threads share a server: queries beside queries and beside ingestion, and
+# stream consumers beside them.
+TSAN_TESTS := $(B)/tests/test_rt_serve_concurrent $(B)/tests/test_rt_serve_http $(B)/tests/test_rt_engine_serve \
+              $(B)/tests/test_rt_serve_stream
 tsan:
 	$(MAKE) B=build-tsan SAN="-fsanitize=thread" OPT="-O1 -g" tsan-run
 

@@ -8,79 +8,10 @@
 #include "rt_engine.h"
 #include "rt_source.h"
 #include "test_rt_engine_util.h"
+#include "test_redis_util.h"
 
-#include <fcntl.h>
-#include <hiredis/hiredis.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #define NX 1 /* n int, user int not null, ts timestamp not null */
-
-static int port;
-static pid_t server;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    bind(fd, (struct sockaddr *)&a, sizeof a);
-    getsockname(fd, (struct sockaddr *)&a, &len);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-static redisContext *connect_wait(double seconds)
-{
-    double t0 = now_s();
-    for (;;) {
-        redisContext *c = redisConnect("127.0.0.1", port);
-        if (c && !c->err)
-            return c;
-        if (c)
-            redisFree(c);
-        if (now_s() - t0 > seconds)
-            return NULL;
-        usleep(20000);
-    }
-}
-
-/* Starts redis-server on port, without persistence, and waits until it answers. */
-static void start_server(void)
-{
-    char p[16];
-    snprintf(p, sizeof p, "%d", port);
-    server = fork();
-    if (server == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        execlp("redis-server", "redis-server", "--port", p, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-               (char *)NULL);
-        _exit(127);
-    }
-    redisContext *c = connect_wait(10);
-    assert_non_null(c);
-    redisFree(c);
-}
-
-static void stop_server(void)
-{
-    if (server > 0) {
-        kill(server, SIGKILL);
-        waitpid(server, NULL, 0);
-        server = 0;
-    }
-}
 
 static int setup_all(void **state)
 {
@@ -95,20 +26,6 @@ static int teardown_all(void **state)
     (void)state;
     stop_server();
     return 0;
-}
-
-static void cmd(const char *fmt, ...)
-{
-    redisContext *c = connect_wait(5);
-    assert_non_null(c);
-    va_list ap;
-    va_start(ap, fmt);
-    redisReply *r = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    assert_non_null(r);
-    assert_int_not_equal(r->type, REDIS_REPLY_ERROR);
-    freeReplyObject(r);
-    redisFree(c);
 }
 
 typedef struct fixture {
