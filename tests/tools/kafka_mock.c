@@ -26,7 +26,7 @@ static int brokers;
 static const char *key_of(const char *line, const char *name, size_t *len)
 {
     char pat[256];
-    snprintf(pat, sizeof pat, "\"%s\":", name);
+    snprintf(pat, sizeof pat, "\"%.200s\":", name);
     const char *p = strstr(line, pat);
     if (!p)
         return NULL;
