@@ -13,7 +13,9 @@
 #include <sys/resource.h>
 
 /* usage: bench_stream FEAT VIEW EVENTS.jsonl N RUNS REDIS_PORT
- * Loads the first N lines of EVENTS into a one-partition topic of an in-process mock cluster
+ * Loads the first N lines of EVENTS into a topic of an in-process mock cluster, partitioned by
+ * account (so each account's events stay in time order, as keyed producers do) over a partition
+ * per MB of events (the mock brokers keep at most 5 MB a partition)
  * and into Redis stream bench:events (field event), then, RUNS times each, reads them all:
  *   floor   the client library alone (librdkafka consume_batch_queue; hiredis XREAD COUNT
  *           1000), touching each message, no decoding;
@@ -61,8 +63,16 @@ static char **read_lines(const char *path, size_t n, size_t *got)
     return lines;
 }
 
-/* The floor for Kafka: librdkafka alone reads every message of partition 0. */
-static size_t kafka_floor(const char *boot, size_t n)
+/* The partition of an event: its account_id modulo nparts. */
+static int32_t partition_of(const char *line, int nparts)
+{
+    const char *k = strstr(line, "\"account_id\":");
+    long long id = k ? atoll(k + 13) : 0;
+    return (int32_t)((id < 0 ? -id : id) % nparts);
+}
+
+/* The floor for Kafka: librdkafka alone reads every message of partitions 0..nparts-1. */
+static size_t kafka_floor(const char *boot, int nparts, size_t n)
 {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -70,17 +80,22 @@ static size_t kafka_floor(const char *boot, size_t n)
     rd_kafka_conf_set(conf, "group.id", "floor", err, sizeof err);
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, "bench", 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(nparts);
+    for (int p = 0; p < nparts; p++)
+        rd_kafka_topic_partition_list_add(l, "bench", p)->offset = RD_KAFKA_OFFSET_BEGINNING;
     rd_kafka_assign(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(rk);
     rd_kafka_message_t *msgs[1024];
     size_t seen = 0, bytes = 0;
+    int idle = 0;
     while (seen < n) {
         rd_kafka_message_t *m = rd_kafka_consume_queue(q, 1000);
-        if (!m)
+        if (!m) {
+            bench_check(++idle < 10, "kafka floor: messages are missing (trimmed by the mock brokers?)");
             continue;
+        }
+        idle = 0;
         msgs[0] = m;
         ssize_t got = 1 + rd_kafka_consume_batch_queue(q, 0, msgs + 1, 1023);
         for (ssize_t i = 0; i < got; i++) {
@@ -184,7 +199,11 @@ int main(int argc, char **argv)
     rd_kafka_conf_set(hconf, "log_level", "0", err, sizeof err);
     rd_kafka_t *host = rd_kafka_new(RD_KAFKA_PRODUCER, hconf, err, sizeof err);
     rd_kafka_mock_cluster_t *mc = rd_kafka_mock_cluster_new(host, 1);
-    rd_kafka_mock_topic_create(mc, "bench", 1, 1);
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += strlen(lines[i]);
+    int nparts = (int)(bytes / (1u << 20)) + 1; /* a hot account fills its partition faster */
+    rd_kafka_mock_topic_create(mc, "bench", nparts, 1);
     const char *boot = rd_kafka_mock_cluster_bootstraps(mc);
     rd_kafka_conf_t *pconf = rd_kafka_conf_new();
     rd_kafka_conf_set(pconf, "bootstrap.servers", boot, err, sizeof err);
@@ -193,6 +212,7 @@ int main(int argc, char **argv)
     rd_kafka_t *prod = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
     for (size_t i = 0; i < n; i++)
         while (rd_kafka_producev(prod, RD_KAFKA_V_TOPIC("bench"), RD_KAFKA_V_VALUE(lines[i], strlen(lines[i])),
+                                 RD_KAFKA_V_PARTITION(partition_of(lines[i], nparts)),
                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
             rd_kafka_poll(prod, 10);
     bench_check(rd_kafka_flush(prod, 60000) == 0, "producing failed");
@@ -219,7 +239,7 @@ int main(int argc, char **argv)
     timing t[4][64];
     for (int r = 0; r < runs; r++) {
         timing t0 = start_timing();
-        bench_check(kafka_floor(boot, n) >= n, "kafka floor");
+        bench_check(kafka_floor(boot, nparts, n) >= n, "kafka floor");
         t[0][r] = stop_timing(t0);
         t0 = start_timing();
         bench_check(into_engine(&bp, v, kurl) == n, "kafka: not every event was accepted");
@@ -231,7 +251,9 @@ int main(int argc, char **argv)
         bench_check(into_engine(&bp, v, rurl) == n, "redis: not every event was accepted");
         t[3][r] = stop_timing(t0);
     }
-    report("stream_kafka_floor_eps", "librdkafka consume_batch_queue alone (mock brokers, 1 partition)", n, t[0], runs);
+    char what[128];
+    snprintf(what, sizeof what, "librdkafka consume_batch_queue alone (mock brokers, partitions=%d)", nparts);
+    report("stream_kafka_floor_eps", what, n, t[0], runs);
     report("stream_kafka_engine_eps", "kafka source: decode, checks, arrival rules, view state", n, t[1], runs);
     report("stream_redis_floor_eps", "hiredis XREAD COUNT 1000 alone", n, t[2], runs);
     report("stream_redis_engine_eps", "redis source (field=event): decode, checks, arrival rules, view state", n, t[3],
