@@ -108,18 +108,29 @@ replay_same() {
 }
 
 echo "== kafka: replay from 1 and 4 partitions"
-coproc MOCKP { "$MOCK" tx1 1; }
-pids+=("$MOCKP_PID")
-read -r boot <&"${MOCKP[0]}"
-mock() { echo "$*" >&"${MOCKP[1]}"; local r; read -r r <&"${MOCKP[0]}"; echo "$r"; }
-[[ $(mock produce "$tmp/events.jsonl" card_id) == "produced 604" ]] || fail "produce tx1"
-# a second cluster with four partitions
-coproc MOCK4 { "$MOCK" tx4 4; }
-pids+=("$MOCK4_PID")
-read -r boot4 <&"${MOCK4[0]}"
-echo "produce $tmp/events.jsonl card_id" >&"${MOCK4[1]}"
-read -r r <&"${MOCK4[0]}"
-[[ $r == "produced 604" ]] || fail "produce tx4: $r"
+# start_mock NAME TOPIC PARTITIONS: a mock cluster driven through two pipes; its bootstrap
+# address in boot_NAME; mock NAME COMMAND... sends a command and prints the answer.
+start_mock() {
+    mkfifo "$tmp/$1.in" "$tmp/$1.out"
+    "$MOCK" "$2" "$3" <"$tmp/$1.in" >"$tmp/$1.out" 2>"$tmp/$1.log" &
+    pids+=("$!")
+    eval "exec {in_$1}>\"\$tmp/$1.in\" {out_$1}<\"\$tmp/$1.out\""
+    local b
+    read -r -t 10 b <&"$(eval echo "\$out_$1")" || fail "mock $1 did not start"
+    eval "boot_$1=\$b"
+}
+mock() {
+    local name=$1 r
+    shift
+    echo "$*" >&"$(eval echo "\$in_$name")"
+    read -r -t 60 r <&"$(eval echo "\$out_$name")" || fail "mock $name: no answer to $*"
+    echo "$r"
+}
+start_mock k1 tx1 1
+start_mock k4 tx4 4
+boot=$boot_k1 boot4=$boot_k4
+[[ $(mock k1 produce "$tmp/events.jsonl" card_id) == "produced 604" ]] || fail "produce tx1"
+[[ $(mock k4 produce "$tmp/events.jsonl" card_id) == "produced 604" ]] || fail "produce tx4"
 replay_same kafka1 "kafka://$boot/tx1?group=replay"
 replay_same kafka4 "kafka://$boot4/tx4?group=replay"
 grep -q "kafka topic tx1 partition 0 offset 100: source 'payments': " "$tmp/kafka1.rejects" || fail "kafka reject origin"
@@ -223,9 +234,9 @@ grep -q "no position of" "$tmp/refused.log" || fail "refusal message: $(cat "$tm
 echo "== kafka: served from 4 partitions through a broker outage"
 serve k4 --events payments="kafka://$boot4/tx4?group=serve"
 wait_for "$sport" "kafka applied" "$(ingested 600) and h['sources']['payments'].get('lag') == 0" >/dev/null
-echo down >&"${MOCK4[1]}"; read -r r <&"${MOCK4[0]}"
+[[ $(mock k4 down) == ok ]] || fail "mock down"
 wait_for "$sport" "broker outage seen" "not h['sources']['payments']['connected']" >/dev/null
-echo up >&"${MOCK4[1]}"; read -r r <&"${MOCK4[0]}"
+[[ $(mock k4 up) == ok ]] || fail "mock up"
 wait_for "$sport" "broker back" "h['sources']['payments']['connected']" >/dev/null
 serve_check "$sport" kafka-served
 grep -q 'featc_events_rejected_total{source="payments",reason="invalid"} 2' <(curl -sf "http://127.0.0.1:$sport/metrics") ||
