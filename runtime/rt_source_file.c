@@ -15,7 +15,11 @@ typedef struct file_source {
     char *path;
     rt_reject_log *log;
     int nfields;
+    const char *name;         /* the source's, for the reject log */
+    uint64_t skip_to;         /* seek: lines up to this one were read before */
     uint64_t skipped_invalid; /* invalid events among the lines skipped by seek */
+    rt_slot *pending;         /* seek read one record past the position: returned first */
+    uint64_t pending_line;
     bool started;             /* next was called: seek no longer allowed */
     bool ended;
 } file_source;
@@ -31,6 +35,7 @@ static rt_source *file_open(const rt_source_args *a, char *err, size_t errlen)
     f->base.ops = &rt_source_file_ops;
     f->log = a->log;
     f->nfields = a->schema->nfields;
+    f->name = a->schema->name;
     f->reader = rt_reader_open(a->url, a->schema, a->log, err, errlen);
     if (!f->reader || (a->resume && !rt_source_file_ops.seek(&f->base, a->resume, err, errlen))) {
         rt_source_file_ops.close(&f->base);
@@ -50,7 +55,13 @@ static int file_next(rt_source *s, rt_source_batch *b, int timeout_ms, char *err
     uint64_t lines[256];
     int max = b->cap < 256 ? b->cap : 256;
     int n;
-    if (max == 1) { /* one at a time: the record's strings need no copies */
+    if (f->pending) { /* its strings stay valid until the reader reads again */
+        memcpy(b->records, f->pending, (size_t)f->nfields * sizeof *f->pending);
+        lines[0] = f->pending_line;
+        free(f->pending);
+        f->pending = NULL;
+        n = 1;
+    } else if (max == 1) { /* one at a time: the record's strings need no copies */
         n = rt_reader_next(f->reader, b->records);
         lines[0] = rt_reader_line(f->reader);
     } else {
@@ -86,7 +97,19 @@ static void file_position(const rt_source *s, char *buf, size_t cap)
     snprintf(buf, cap, "line %" PRIu64, rt_reader_stats_of(f->reader)->lines);
 }
 
-/* Skips the events of the first N lines without logging them again (before any next). */
+/* While seeking: logs the invalid events past the position (those before it were logged by
+ * the run that read them). */
+static void skip_reject(void *ctx, uint64_t line, const char *reason)
+{
+    file_source *f = ctx;
+    if (line > f->skip_to)
+        rt_reject(f->log, f->name, f->path, line, reason);
+    else
+        f->skipped_invalid++;
+}
+
+/* Skips the events of the first N lines without logging them again (before any next); the
+ * first event past them is kept for next. */
 static bool file_seek(rt_source *s, const char *pos, char *err, size_t errlen)
 {
     file_source *f = (file_source *)s;
@@ -100,13 +123,22 @@ static bool file_seek(rt_source *s, const char *pos, char *err, size_t errlen)
         snprintf(err, errlen, "%s: a file can only be positioned before it is read", f->path);
         return false;
     }
+    f->skip_to = n;
     rt_reader_set_log(f->reader, NULL);
+    rt_reader_on_reject(f->reader, skip_reject, f);
     rt_slot *rec = calloc((size_t)f->nfields + 1, sizeof *rec);
     bool oom = !rec;
     int got = oom ? -1 : 1;
-    while (got > 0 && rt_reader_stats_of(f->reader)->lines < n)
+    while (got > 0 && rt_reader_stats_of(f->reader)->lines < n) {
         got = rt_reader_next(f->reader, rec);
-    f->skipped_invalid = rt_reader_stats_of(f->reader)->rejected;
+        if (got > 0 && rt_reader_line(f->reader) > n) {
+            f->pending = rec;
+            f->pending_line = rt_reader_line(f->reader);
+            rec = NULL;
+            break;
+        }
+    }
+    rt_reader_on_reject(f->reader, NULL, NULL);
     rt_reader_set_log(f->reader, f->log);
     free(rec);
     if (got < 0) {
@@ -141,6 +173,7 @@ static void file_close(rt_source *s)
 {
     file_source *f = (file_source *)s;
     rt_reader_close(f->reader);
+    free(f->pending);
     free(f->path);
     free(f);
 }
