@@ -337,6 +337,9 @@ static void take(kafka_source *ks, rd_kafka_message_t *m, rt_source_batch *b)
                 ks->done[p] = true;
         } else {
             snprintf(ks->error, sizeof ks->error, "Kafka topic '%.100s': %s", ks->url.name, rd_kafka_message_errstr(m));
+            if (m->err == RD_KAFKA_RESP_ERR__TRANSPORT || m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN ||
+                m->err == RD_KAFKA_RESP_ERR__RESOLVE)
+                ks->connected = false;
         }
         rd_kafka_message_destroy(m);
         return;
@@ -447,9 +450,9 @@ static int kafka_next(rt_source *s, rt_source_batch *b, int timeout_ms, char *er
             }
         } else {
             rd_kafka_poll(ks->rk, 0);
-            if (!ks->finite)
-                probe(ks);
         }
+        if (!ks->finite && b->n == 0)
+            probe(ks); /* nothing came: is anyone there? (error events alone do not say) */
         if (ks->finite && all_done(ks))
             return b->n > 0 ? RT_SOURCE_MORE : RT_SOURCE_END;
         if (now_ms() >= deadline)
