@@ -120,6 +120,12 @@ static void test_redis_consumer(void **state)
 static void test_kafka_consumer(void **state)
 {
     (void)state;
+#if defined(__SANITIZE_THREAD__)
+    /* librdkafka starts its threads with C11 thrd_create, which ThreadSanitizer does not
+     * intercept here (its first allocation on such a thread crashes). The consumer thread's
+     * part is the same code as for Redis, which runs under it above. */
+    skip();
+#endif
     char err[512];
     rd_kafka_conf_t *hconf = rd_kafka_conf_new();
     rd_kafka_conf_set(hconf, "log_level", "0", err, sizeof err);
