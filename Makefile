@@ -23,7 +23,7 @@ LLVM_LIBS   := $(shell $(LLVM_CONFIG) --link-shared --ldflags --libs 2>/dev/null
 CFLAGS   := -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) -MMD -MP \
             -DFEATC_SAN_FLAGS='"$(SAN)"' -Icompiler -Icompiler/llvm -Iruntime -I$(B)/gen -isystem $(DUCKDB)/include $(LLVM_CFLAGS)
 LDFLAGS  := $(SAN) -L$(abspath $(DUCKDB)/lib) -Wl,-rpath,$(abspath $(DUCKDB)/lib) -rdynamic
-LIBS     := $(LLVM_LIBS) -lduckdb -lsqlite3 -lpq -lmicrohttpd -lyajl -lm -lpthread -ldl
+LIBS     := $(LLVM_LIBS) -lduckdb -lsqlite3 -lpq -lmicrohttpd -lyajl -lrdkafka -lhiredis -lm -lpthread -ldl
 
 COMPILER_SRC := $(filter-out compiler/main.c,$(wildcard compiler/*.c compiler/sql/*.c compiler/llvm/*.c))
 RUNTIME_SRC  := $(wildcard runtime/*.c)
@@ -34,7 +34,7 @@ TEST_SRC     := $(wildcard tests/unit/test_*.c)
 TEST_BIN     := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: parity-soak demo all deps test unit golden e2e asan tsan tsan-run fuzz fuzz-bins fuzz-replay bench clean pg format
-all: $(B)/featc $(B)/libfeatrt.a
+all: $(B)/featc $(B)/libfeatrt.a $(B)/tools/kafka_mock
 
 deps:
 	bash scripts/deps.sh
@@ -79,6 +79,11 @@ $(B)/tests/test_rt_%: tests/unit/test_rt_%.c $(B)/libfeatrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfeatrt.a $(LIBS) -lcmocka
 
+# A Kafka cluster (librdkafka's mock brokers) for the end-to-end tests and benchmarks.
+$(B)/tools/kafka_mock: tests/tools/kafka_mock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lrdkafka
+
 unit: $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
@@ -103,8 +108,10 @@ format:
 asan:
 	$(MAKE) B=build-asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" OPT="-O1 -g" test
 
-# The tests where threads share a server: queries beside queries and beside ingestion.
-TSAN_TESTS := $(B)/tests/test_rt_serve_concurrent $(B)/tests/test_rt_serve_http $(B)/tests/test_rt_engine_serve
+# The tests where threads share a server: queries beside queries and beside ingestion, and
+# stream consumers beside them.
+TSAN_TESTS := $(B)/tests/test_rt_serve_concurrent $(B)/tests/test_rt_serve_http $(B)/tests/test_rt_engine_serve \
+              $(B)/tests/test_rt_serve_stream
 tsan:
 	$(MAKE) B=build-tsan SAN="-fsanitize=thread" OPT="-O1 -g" tsan-run
 

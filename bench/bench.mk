@@ -4,7 +4,7 @@
 BENCH_DIR   := $(B)/bench
 BENCH_LINK  := $(BENCH_DIR)/bench_common.o -Wl,--whole-archive $(B)/libfeatrt.a -Wl,--no-whole-archive \
                $(B)/libfeatc.a $(B)/libfeatrt.a $(LIBS)
-BENCH_FEAT  := $(BENCH_DIR)/bench_ingest $(BENCH_DIR)/bench_serve $(BENCH_DIR)/bench_compile
+BENCH_FEAT  := $(BENCH_DIR)/bench_ingest $(BENCH_DIR)/bench_serve $(BENCH_DIR)/bench_compile $(BENCH_DIR)/bench_stream
 BENCH_TOOLS := $(BENCH_DIR)/gen_events $(BENCH_DIR)/bench_duck $(BENCH_DIR)/loadgen $(BENCH_FEAT)
 
 .PHONY: bench-tools

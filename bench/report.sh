@@ -69,6 +69,24 @@ field() { text "$1" | tr ' ;' '\n\n' | awk -F= -v k="$2" '$1 == k { print $2; ex
         echo "| RSS growth per key (first run) | $(num "$(v "rss_bytes_per_key$set")" '%.0f') | $(num "$(v "rss_bytes_per_key${set}_retain1d")" '%.0f') |"
     done
 
+    if grep -q '^stream_' "$RESULTS"; then
+    echo
+    echo "## Stream consumers: Kafka (mock brokers) and Redis into view hot"
+    echo
+    echo "| source | into the engine | client library alone (floor) | engine / floor | target | verdict |"
+    echo "|---|---|---|---|---|---|"
+    for k in kafka redis; do
+        e=$(v "stream_${k}_engine_eps"); f=$(v "stream_${k}_floor_eps")
+        echo "| $k | $(mps "$e") | $(mps "$f") | $(calc "$e" "$f" 'a/b' '%.2f') | >= 1M/s per core | $(verdict "$e" '>=' 1e6) |"
+    done
+    echo
+    echo "Per CPU-second of the reading thread (librdkafka's fetch threads and the in-process mock brokers, or"
+    echo "redis-server, work beside it). Per process CPU-second: Kafka engine $(mps "$(field stream_kafka_engine_eps process_eps)"),"
+    echo "floor $(mps "$(field stream_kafka_floor_eps process_eps)"); Redis engine $(mps "$(field stream_redis_engine_eps process_eps)"),"
+    echo "floor $(mps "$(field stream_redis_floor_eps process_eps)"). Wall clock: Kafka $(mps "$(field stream_kafka_engine_eps wall_eps)"),"
+    echo "Redis $(mps "$(field stream_redis_engine_eps wall_eps)")."
+    fi
+
     if grep -qE '^(replay|backfill)_' "$RESULTS"; then
     echo
     echo "## 2. Backfill, service backfill (10 features)"

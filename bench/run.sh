@@ -4,7 +4,7 @@
 #   bash bench/run.sh [BUILD_DIR]          (BUILD_DIR defaults to build; featc and libfeatrt must be built)
 #   BENCH_SCALE=small   1M events, 100k spine rows, 5 runs (default; a few minutes)
 #   BENCH_SCALE=full    also 10M events / 1M spine rows for ingest and backfill
-#   BENCH_ONLY="check ingest backfill serve compile profile"   run only these figures
+#   BENCH_ONLY="check ingest backfill serve stream compile profile"   run only these figures
 #   BENCH_RUNS=N        runs per fast measurement (default 5)
 set -euo pipefail
 B=${1:-build}
@@ -19,7 +19,7 @@ export BIN=$top/$B/bench
 export FEATC=$top/$B/featc
 export RESULTS=$OUT/results.tsv NOTES=$OUT/notes.txt CHECKS=$OUT/checks
 export FEAT=$top/bench/bench.feat
-only=${BENCH_ONLY:-check ingest backfill serve compile profile}
+only=${BENCH_ONLY:-check ingest backfill serve stream compile profile}
 case $SCALE in
     small | full) ;;
     *) echo "run.sh: BENCH_SCALE must be small or full" >&2; exit 2 ;;
@@ -83,6 +83,7 @@ for fig in $only; do
         ingest) bash bench/fig_ingest.sh ;;
         backfill) bash bench/fig_backfill.sh ;;
         serve) bash bench/fig_serve.sh ;;
+        stream) bash bench/fig_stream.sh ;;
         check) bash bench/fig_check.sh ;;
         compile) bash bench/fig_compile.sh ;;
         profile) bash bench/profile.sh ;;

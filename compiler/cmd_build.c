@@ -70,7 +70,7 @@ static bool link_binary(const char *object, const char *runtime, const char *bin
     argv[n++] = (char *)binary;
     argv[n++] = (char *)object;
     argv[n++] = (char *)runtime;
-    const char *libs[] = {"-lmicrohttpd", "-lyajl", "-lm", "-lpthread"};
+    const char *libs[] = {"-lmicrohttpd", "-lyajl", "-lrdkafka", "-lhiredis", "-lm", "-lpthread"};
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++)
         argv[n++] = (char *)libs[i];
     argv[n] = NULL;

@@ -10,8 +10,10 @@
 int cmd_replay(int argc, char **argv)
 {
     if (argc < 1 || argv[0][0] == '-') {
-        fputs("usage: featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
-              "                    [--rejects PATH]\n",
+        fputs("usage: featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH|URL ...\n"
+              "                    [--rejects PATH]\n"
+              "       URL: kafka://HOST:PORT[,...]/TOPIC?group=GROUP or redis://HOST:PORT/STREAMKEY[?field=F]\n"
+              "            (read up to what the stream holds at the start)\n",
               stderr);
         return EXIT_USAGE;
     }

@@ -26,7 +26,7 @@ static const command COMMANDS[] = {
     {"sql", cmd_sql,
      "featc sql FILE --service S --dialect {duckdb,sqlite,postgres} [--keep-late]   print the backfill query"},
     {"replay", cmd_replay,
-     "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
+     "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH|URL ...\n"
      "                                          native runtime (JIT), events and spine in time order"},
     {"build", cmd_build, "featc build FILE -o BINARY              a standalone runtime executable (serve, replay)"},
     {"parity", cmd_parity,

@@ -18,7 +18,9 @@ typedef struct eng_source {
     rt_schema schema;
     rt_field *fields;
     const rt_expect_fn *expect; /* points at fns->expect[src], the context of rt_expect_abi */
-    rt_arrival arr;   /* the arrival rules: ahead, late, duplicate */
+    rt_arrival arr;   /* the arrival rules: ahead, late, duplicate (part -1) */
+    rt_arrival *parts; /* rt_engine_set_parts: the rules of each part */
+    int nparts;
     uint64_t no_time; /* records applied with a null time */
     int nviews;       /* active views reading this source */
     int *views;
@@ -167,6 +169,9 @@ void rt_engine_free(rt_engine *e)
         free(e->sources[s].fields);
         free(e->sources[s].views);
         rt_arrival_free(&e->sources[s].arr);
+        for (int i = 0; i < e->sources[s].nparts; i++)
+            rt_arrival_free(&e->sources[s].parts[i]);
+        free(e->sources[s].parts);
     }
     for (int v = 0; e->views && v < e->p->nviews; v++)
         rt_view_state_free(e->views[v].state);
@@ -194,9 +199,41 @@ const rt_schema *rt_engine_schema(const rt_engine *e, int src)
     return &e->sources[src].schema;
 }
 
-/* Decides an event by the source's arrival rules (which move the watermark and count); the
+bool rt_engine_set_parts(rt_engine *e, int src, int nparts)
+{
+    assert(src >= 0 && src < e->p->nsources && nparts >= 0);
+    const rt_prog_source *ps = &e->p->sources[src];
+    eng_source *es = &e->sources[src];
+    assert(ps->kind != RT_SOURCE_REQUEST);
+    if (nparts <= es->nparts)
+        return true;
+    rt_arrival *parts = realloc(es->parts, (size_t)nparts * sizeof *parts);
+    if (!parts)
+        return false;
+    for (int i = es->nparts; i < nparts; i++)
+        rt_arrival_init(&parts[i], ps->lateness_us, ps->max_ahead_us, ps->unique_field >= 0,
+                        ps->unique_field >= 0 ? ps->fields[ps->unique_field].type : RT_INT);
+    es->parts = parts;
+    es->nparts = nparts;
+    return true;
+}
+
+int rt_engine_parts(const rt_engine *e, int src)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    return e->sources[src].nparts;
+}
+
+/* The arrival rules of part `part` of es (-1: the source's own). */
+static inline rt_arrival *part_rules(eng_source *es, int part)
+{
+    assert(part >= -1 && part < es->nparts);
+    return part < 0 ? &es->arr : &es->parts[part];
+}
+
+/* Decides an event by the arrival rules a of its source (which move the watermark and count); the
  * event is applied only when the result is RT_APPLY_ACCEPTED. */
-static inline rt_apply_result admit(const rt_prog_source *ps, eng_source *es, const rt_slot *record,
+static inline rt_apply_result admit(const rt_prog_source *ps, eng_source *es, rt_arrival *a, const rt_slot *record,
                                     int64_t arrival_us, int64_t *ts_out)
 {
     const rt_slot *time = &record[ps->time_field];
@@ -208,17 +245,22 @@ static inline rt_apply_result admit(const rt_prog_source *ps, eng_source *es, co
     bool has_arrival = rt_engine_arrival_of(ps, record, arrival_us, &arrival);
     const rt_slot *unique = ps->unique_field >= 0 ? &record[ps->unique_field] : NULL;
     *ts_out = time->v.i;
-    return (rt_apply_result)rt_arrival_offer(&es->arr, time->v.i, has_arrival, arrival, unique);
+    return (rt_apply_result)rt_arrival_offer(a, time->v.i, has_arrival, arrival, unique);
 }
 
 rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record, int64_t arrival_us)
+{
+    return rt_engine_apply_part(e, src, -1, record, arrival_us);
+}
+
+rt_apply_result rt_engine_apply_part(rt_engine *e, int src, int part, const rt_slot *record, int64_t arrival_us)
 {
     assert(src >= 0 && src < e->p->nsources);
     const rt_prog_source *ps = &e->p->sources[src];
     eng_source *es = &e->sources[src];
     assert(ps->kind != RT_SOURCE_REQUEST);
     int64_t ts;
-    rt_apply_result r = admit(ps, es, record, arrival_us, &ts);
+    rt_apply_result r = admit(ps, es, part_rules(es, part), record, arrival_us, &ts);
     if (r != RT_APPLY_ACCEPTED)
         return r;
     const rt_slot *seq = ps->seq_field >= 0 ? &record[ps->seq_field] : NULL;
@@ -231,8 +273,11 @@ rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record, in
     return RT_APPLY_ACCEPTED;
 }
 
-size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size_t n, int64_t arrival_us,
-                             rt_apply_result *results)
+/* The batch path of rt_engine_apply_batch and rt_engine_apply_parts: record i is decided by
+ * part parts[i] (parts NULL: -1) at arrivals[i] (arrivals NULL: arrival_us); wms as for
+ * rt_engine_apply_parts. */
+static size_t apply_many(rt_engine *e, int src, const rt_slot *records, size_t n, const int32_t *parts,
+                         const int64_t *arrivals, int64_t arrival_us, rt_apply_result *results, int64_t *wms)
 {
     assert(src >= 0 && src < e->p->nsources);
     const rt_prog_source *ps = &e->p->sources[src];
@@ -244,7 +289,11 @@ size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size
         const rt_slot *recs = records + base * nf;
         /* the arrival rules, event by event: they depend on the order alone */
         for (size_t i = 0; i < m; i++) {
-            rt_apply_result r = admit(ps, es, recs + i * nf, arrival_us, &e->bts[i]);
+            rt_arrival *a = part_rules(es, parts ? parts[base + i] : -1);
+            rt_apply_result r =
+                admit(ps, es, a, recs + i * nf, arrivals ? arrivals[base + i] : arrival_us, &e->bts[i]);
+            if (wms)
+                wms[base + i] = a->has_wm ? a->wm : INT64_MIN;
             e->bok[i] = r == RT_APPLY_ACCEPTED;
             accepted += e->bok[i];
             if (results)
@@ -271,14 +320,53 @@ size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size
     return accepted;
 }
 
+size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size_t n, int64_t arrival_us,
+                             rt_apply_result *results)
+{
+    return apply_many(e, src, records, n, NULL, NULL, arrival_us, results, NULL);
+}
+
+size_t rt_engine_apply_parts(rt_engine *e, int src, const rt_slot *records, size_t n, const int32_t *parts,
+                             const int64_t *arrival_us, rt_apply_result *results, int64_t *wms)
+{
+    assert(arrival_us && results);
+    return apply_many(e, src, records, n, parts, arrival_us, RT_ARRIVAL_UNKNOWN, results, wms);
+}
+
 bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm)
 {
-    return rt_arrival_watermark(&e->sources[src].arr, wm);
+    assert(src >= 0 && src < e->p->nsources);
+    const eng_source *es = &e->sources[src];
+    int64_t best = 0, w;
+    bool any = rt_arrival_watermark(&es->arr, &best);
+    for (int i = 0; i < es->nparts; i++)
+        if (rt_arrival_watermark(&es->parts[i], &w) && (!any || w > best)) {
+            best = w;
+            any = true;
+        }
+    if (any)
+        *wm = best;
+    return any;
+}
+
+bool rt_engine_part_watermark(const rt_engine *e, int src, int part, int64_t *wm)
+{
+    assert(src >= 0 && src < e->p->nsources);
+    return rt_arrival_watermark(part_rules((eng_source *)&e->sources[src], part), wm);
 }
 
 int64_t rt_engine_complete_until(const rt_engine *e, int src)
 {
-    return rt_arrival_complete_until(&e->sources[src].arr);
+    assert(src >= 0 && src < e->p->nsources);
+    const eng_source *es = &e->sources[src];
+    if (es->nparts == 0)
+        return rt_arrival_complete_until(&es->arr);
+    int64_t least = INT64_MAX;
+    for (int i = 0; i < es->nparts; i++) {
+        int64_t c = rt_arrival_complete_until(&es->parts[i]);
+        least = c < least ? c : least;
+    }
+    return least;
 }
 
 void rt_engine_settle_view(rt_engine *e, int v, int64_t horizon)
@@ -353,7 +441,12 @@ uint64_t rt_engine_count(const rt_engine *e, int src, rt_apply_result r)
     assert(src >= 0 && src < e->p->nsources);
     assert(r >= RT_APPLY_ACCEPTED && r <= RT_APPLY_NO_TIME);
     const eng_source *es = &e->sources[src];
-    return r == RT_APPLY_NO_TIME ? es->no_time : rt_arrival_count(&es->arr, (rt_arrival_verdict)r);
+    if (r == RT_APPLY_NO_TIME)
+        return es->no_time;
+    uint64_t n = rt_arrival_count(&es->arr, (rt_arrival_verdict)r);
+    for (int i = 0; i < es->nparts; i++)
+        n += rt_arrival_count(&es->parts[i], (rt_arrival_verdict)r);
+    return n;
 }
 
 uint64_t rt_engine_accepted(const rt_engine *e, int src)
@@ -369,7 +462,11 @@ uint64_t rt_engine_late(const rt_engine *e, int src)
 size_t rt_engine_remembered(const rt_engine *e, int src)
 {
     assert(src >= 0 && src < e->p->nsources);
-    return rt_arrival_remembered(&e->sources[src].arr);
+    const eng_source *es = &e->sources[src];
+    size_t n = rt_arrival_remembered(&es->arr);
+    for (int i = 0; i < es->nparts; i++)
+        n += rt_arrival_remembered(&es->parts[i]);
+    return n;
 }
 
 size_t rt_engine_keys(const rt_engine *e, int v)

@@ -75,11 +75,35 @@ rt_apply_result rt_engine_apply(rt_engine *e, int src, const rt_slot *record, in
 size_t rt_engine_apply_batch(rt_engine *e, int src, const rt_slot *records, size_t n, int64_t arrival_us,
                              rt_apply_result *results);
 
-/* Watermark of src; false when no event has been accepted yet. */
+/* Partitions. A stream consumer (Kafka) delivers a source as several partitions, each in
+ * its own order: rt_engine_set_parts gives src nparts parts, each with arrival rules of its
+ * own (watermark, duplicate memory, counts), as a file-fed source has one. Part -1 is the
+ * source's own rules, which rt_engine_apply and rt_engine_apply_batch use (files, posted
+ * events, state logs). The number of parts only grows; parts keep their state. False when
+ * memory runs out. */
+bool rt_engine_set_parts(rt_engine *e, int src, int nparts);
+int rt_engine_parts(const rt_engine *e, int src);
+
+/* rt_engine_apply for part `part` of src (-1: the source's own rules). */
+rt_apply_result rt_engine_apply_part(rt_engine *e, int src, int part, const rt_slot *record, int64_t arrival_us);
+
+/* Applies records[0..n) of src as rt_engine_apply_batch does, record i decided by the rules
+ * of part parts[i] (-1: the source's own; parts NULL: all -1) with arrival time
+ * arrival_us[i]. Writes each result to results[i] and, when wms is not NULL, the watermark of
+ * its part once it was decided to wms[i] (INT64_MIN when that part has none): what a
+ * refusal's reason names. Returns the number accepted. */
+size_t rt_engine_apply_parts(rt_engine *e, int src, const rt_slot *records, size_t n, const int32_t *parts,
+                             const int64_t *arrival_us, rt_apply_result *results, int64_t *wms);
+
+/* Watermark of src: the largest time accepted over all its parts; false when no event has
+ * been accepted yet. rt_engine_part_watermark: of one part (-1: the source's own rules). */
 bool rt_engine_watermark(const rt_engine *e, int src, int64_t *wm);
+bool rt_engine_part_watermark(const rt_engine *e, int src, int part, int64_t *wm);
 
 /* The time up to which src is complete: no event with a time below it can still be
- * accepted (watermark minus lateness, saturating). INT64_MIN before the first event. A query
+ * accepted (watermark minus lateness, saturating). INT64_MIN before the first event. With
+ * parts, the least over its parts: a query at t is final once every part is complete up to
+ * t (the source's own rules, fed before the parts existed, do not hold it back). A query
  * at t reading src can be answered exactly once this is >= t or src has ended. */
 int64_t rt_engine_complete_until(const rt_engine *e, int src);
 
@@ -100,12 +124,13 @@ int64_t rt_engine_horizon(const rt_engine *e, int v);
 bool rt_engine_query(const rt_engine *e, int svc, const rt_slot *keys, const rt_slot *request, int64_t t,
                      rt_scratch *scratch, rt_slot *out);
 
-/* Per-source count of events applied with result r; rt_engine_accepted and rt_engine_late
- * are its ACCEPTED and LATE counts. Per-view number of keys held (0 for an inactive view). */
+/* Per-source count of events applied with result r (over all parts); rt_engine_accepted and
+ * rt_engine_late are its ACCEPTED and LATE counts. Per-view number of keys held (0 for an inactive view). */
 uint64_t rt_engine_count(const rt_engine *e, int src, rt_apply_result r);
 uint64_t rt_engine_accepted(const rt_engine *e, int src);
 uint64_t rt_engine_late(const rt_engine *e, int src);
-/* The (unique value, time) pairs src remembers for its duplicate rule (0 without `unique`). */
+/* The (unique value, time) pairs src remembers for its duplicate rule over all its parts (0
+ * without `unique`). */
 size_t rt_engine_remembered(const rt_engine *e, int src);
 size_t rt_engine_keys(const rt_engine *e, int v);
 /* Bytes of memory held by view v's state (0 for an inactive view). */

@@ -33,6 +33,12 @@ struct rt_server {
     rt_metrics *metrics;
     http_service *services;
     FILE **state_logs; /* per source, when a state directory is used (else NULL) */
+    /* Per source: the position (rt_source.h) of the last message of a stream source that was
+     * applied, or NULL when none is known. Written under the write lock together with the
+     * state it describes; read under either lock. A value set before the consumers start
+     * (--resume, or restored with the state) is where its source continues. */
+    char **positions;
+    struct rt_consumer **consumers; /* per source: its stream consumer, or NULL */
     int state_lock_fd; /* holds the state directory's exclusive lock (-1: none) */
     struct MHD_Daemon *mhd;
     _Atomic size_t buffered; /* bytes of request bodies held by all connections */
@@ -103,6 +109,28 @@ typedef struct rt_http_batch {
 typedef void (*rt_http_reject_fn)(void *ctx, uint64_t line, rt_reject_kind kind, const char *reason);
 bool rt_http_apply_events(rt_server *s, int src, rt_reader *r, const char *file, bool log_state, rt_http_batch *batch,
                           rt_http_reject_fn on_reject, void *ctx, char *err, size_t errlen);
+
+/* Records what applying one decoded event to source src did (the engine's result res, at
+ * arrival_us, with wm its part's watermark when decided): an accepted event is appended to
+ * state (may be NULL) through the line buffer logline; a refused one is written to the
+ * reject log as found at file:line and passed to on_reject (may be NULL). */
+void rt_http_record_applied(rt_server *s, int src, const rt_slot *rec, rt_apply_result res, int64_t arrival_us,
+                            int64_t wm, uint64_t line, const char *file, FILE *state, rt_jbuf *logline,
+                            rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx);
+
+/* Stream consumers (rt_serve_source.c). rt_serve_sources_start opens every stream source of
+ * the configuration (--events NAME=kafka://... or redis://...), each continuing after
+ * s->positions[src] when set, and starts a thread per source that applies what it reads
+ * under the write lock. False with a message (a bad URL or position, or a source that
+ * already holds events from the state directory without a saved position). */
+bool rt_serve_sources_start(rt_server *s, char *err, size_t errlen);
+/* Stops and joins the consumer threads and closes their sources (the positions stay). */
+void rt_serve_sources_stop(rt_server *s);
+/* Writes "sources": {NAME: {kind, connected, lag, position, error}} for /healthz; returns
+ * whether every source is connected. Nothing is written when there are none. */
+bool rt_serve_sources_health(rt_server *s, rt_jbuf *out);
+/* Writes featc_source_connected and featc_source_lag for /metrics. */
+void rt_serve_sources_metrics(rt_server *s, FILE *out);
 
 /* Builds (and frees) the request layout of every service. False when memory runs out. */
 bool rt_http_services_init(rt_server *s);

@@ -53,6 +53,7 @@ static void metrics(rt_server *s, rt_http_response *out)
     pthread_rwlock_rdlock(&s->lock);
     rt_metrics_write(s->metrics, s->engine, s->rejects, f);
     pthread_rwlock_unlock(&s->lock);
+    rt_serve_sources_metrics(s, f);
     fclose(f);
 }
 
@@ -65,11 +66,19 @@ static void services(rt_server *s, rt_http_response *out)
     rt_jbuf_to_body(&b, out);
 }
 
-static void healthz(rt_http_response *out)
+/* {"status": "ok"}, with each stream source's health when there are any ("degraded" while
+ * one is not connected: answers go on, from state that may lag). */
+static void healthz(rt_server *s, rt_http_response *out)
 {
     *out = (rt_http_response){.status = 200, .content_type = "application/json"};
-    out->body = strdup("{\"status\":\"ok\"}\n");
-    out->len = out->body ? strlen(out->body) : 0;
+    rt_jbuf src = {0}, b = {0};
+    bool connected = rt_serve_sources_health(s, &src);
+    rt_jbuf_printf(&b, "{\"status\":\"%s\"%s%s}\n", connected ? "ok" : "degraded", src.len ? "," : "",
+                   src.len ? src.p : "");
+    if (src.oom)
+        b.oom = true;
+    free(src.p);
+    rt_jbuf_to_body(&b, out);
 }
 
 void rt_server_handle(rt_server *s, const char *method, const char *path, const char *body, size_t len,
@@ -84,7 +93,7 @@ void rt_server_handle(rt_server *s, const char *method, const char *path, const 
         if (!get)
             method_not_allowed(out, method, excerpt(shown, sizeof shown, path), "GET, HEAD");
         else if (strcmp(path, "/healthz") == 0)
-            healthz(out);
+            healthz(s, out);
         else if (strcmp(path, "/v1/services") == 0)
             services(s, out);
         else

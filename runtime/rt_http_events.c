@@ -14,9 +14,9 @@
  * with arrival_us as passed to the engine and wm the watermark when it was decided.
  * Accepted events are appended to state (may be NULL) through the line buffer logline;
  * refused ones are logged with their reason and passed to on_reject (may be NULL). */
-static void record_applied(rt_server *s, int src, const rt_slot *rec, rt_apply_result res, int64_t arrival_us,
-                           int64_t wm, uint64_t line, const char *file, FILE *state, rt_jbuf *logline,
-                           rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
+void rt_http_record_applied(rt_server *s, int src, const rt_slot *rec, rt_apply_result res, int64_t arrival_us,
+                            int64_t wm, uint64_t line, const char *file, FILE *state, rt_jbuf *logline,
+                            rt_http_batch *batch, rt_http_reject_fn on_reject, void *ctx)
 {
     if (res == RT_APPLY_ACCEPTED) {
         batch->accepted++;
@@ -43,7 +43,7 @@ static void apply_one(rt_server *s, int src, const rt_slot *rec, int64_t arrival
     rt_apply_result res = rt_engine_apply(s->engine, src, rec, arrival_us);
     int64_t wm = 0;
     rt_engine_watermark(s->engine, src, &wm); /* a refusal left it as it was */
-    record_applied(s, src, rec, res, arrival_us, wm, line, file, state, logline, batch, on_reject, ctx);
+    rt_http_record_applied(s, src, rec, res, arrival_us, wm, line, file, state, logline, batch, on_reject, ctx);
 }
 
 /* Applies recs[0..n) (nf slots each), arrived at arrival_us, to source src in one engine
@@ -61,7 +61,7 @@ static void apply_chunk(rt_server *s, int src, const rt_slot *recs, int n, int64
     rt_engine_apply_batch(s->engine, src, recs, (size_t)n, arrival_us, results);
     for (int i = 0; i < n; i++) {
         const rt_slot *rec = recs + (size_t)i * (size_t)nf;
-        record_applied(s, src, rec, results[i], arrival_us, wm, lines[i], file, state, logline, batch, on_reject,
+        rt_http_record_applied(s, src, rec, results[i], arrival_us, wm, lines[i], file, state, logline, batch, on_reject,
                        ctx);
         if (results[i] == RT_APPLY_ACCEPTED) {
             int64_t ts = rec[ps->time_field].v.i;

@@ -22,6 +22,9 @@ typedef struct cli {
     rt_event_file events[MAX_EVENTS];
     char names[MAX_EVENTS][NAME_CAP];
     int nevents;
+    rt_event_file resume[MAX_EVENTS];
+    char resume_names[MAX_EVENTS][NAME_CAP];
+    int nresume;
 } cli;
 
 /* Prints the usage of cmd (both subcommands when cmd is NULL) and what p offers. */
@@ -31,14 +34,17 @@ static void usage(FILE *f, const char *prog, const char *cmd, const rt_program *
     const char *lead = "usage:";
     if (!cmd || strcmp(cmd, "serve") == 0) {
         fprintf(f,
-                "%s %s serve  --listen HOST:PORT [--events SOURCE=PATH ...] [--state DIR]\n"
-                "       %*s        [--rejects PATH] [--retain DURATION|all] [--threads N]\n",
-                lead, prog, w, "");
+                "%s %s serve  --listen HOST:PORT [--events SOURCE=PATH|URL ...] [--state DIR]\n"
+                "       %*s        [--rejects PATH] [--retain DURATION|all] [--threads N]\n"
+                "       %*s        [--resume SOURCE=POSITION ...]\n"
+                "       URL: kafka://HOST:PORT[,HOST:PORT...]/TOPIC?group=GROUP[&start=latest]\n"
+                "            redis://HOST:PORT/STREAMKEY[?field=F][&start=latest]\n",
+                lead, prog, w, "", w, "");
         lead = "      ";
     }
     if (!cmd || strcmp(cmd, "replay") == 0)
         fprintf(f,
-                "%s %s replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH ...]\n"
+                "%s %s replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH|URL ...]\n"
                 "       %*s        [--rejects PATH]\n",
                 lead, prog, w, "");
     if (!cmd)
@@ -68,9 +74,10 @@ static int bad_usage(const cli *c, const rt_program *p, const char *fmt, const c
 static const struct option_def {
     const char *name;
     bool serve, replay;
-    size_t off; /* of the const char * in cli; 0 for --events */
+    size_t off; /* of the const char * in cli; 0 for --events, 1 for --resume */
 } options[] = {
     {"--events", true, true, 0},
+    {"--resume", true, false, 1},
     {"--rejects", true, true, offsetof(cli, rejects)},
     {"--listen", true, false, offsetof(cli, listen)},
     {"--state", true, false, offsetof(cli, state)},
@@ -99,6 +106,14 @@ static int parse_options(cli *c, int argc, char **argv, const rt_program *p)
         const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
         if (!val)
             return bad_usage(c, p, "option '%s' needs a value", a);
+        if (o->off == 1) {
+            if (c->nresume == MAX_EVENTS)
+                return bad_usage(c, p, "too many --resume (at most %s)", "256");
+            if (!rt_event_file_parse(val, c->resume_names[c->nresume], NAME_CAP, &c->resume[c->nresume]))
+                return bad_usage(c, p, "--resume '%s': expected SOURCE=POSITION", val);
+            c->nresume++;
+            continue;
+        }
         if (o->off == 0) {
             if (c->nevents == MAX_EVENTS)
                 return bad_usage(c, p, "too many --events (at most %s)", "256");
@@ -148,6 +163,8 @@ static int run_serve(cli *c, const rt_program *p, const rt_fn_table *fns)
     rt_serve_config cfg = {.listen = c->listen,
                            .events = c->events,
                            .nevents = c->nevents,
+                           .resume = c->resume,
+                           .nresume = c->nresume,
                            .state_dir = c->state,
                            .rejects = c->rejects,
                            .retain_us = RT_SERVE_RETAIN_DEFAULT};

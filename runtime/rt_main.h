@@ -8,10 +8,11 @@
 
 /* The whole program of a built binary; the generated `main` calls it with the embedded
  * function table and manifest text (manifest_len bytes). Subcommands:
- *     serve  --listen HOST:PORT [--events SOURCE=PATH ...] [--state DIR]
- *            [--rejects PATH] [--retain DURATION|all] [--threads N]
- *     replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH ...]
+ *     serve  --listen HOST:PORT [--events SOURCE=PATH|URL ...] [--state DIR]
+ *            [--rejects PATH] [--retain DURATION|all] [--threads N] [--resume SOURCE=POSITION ...]
+ *     replay --service S --spine SPINE.csv --out OUT.csv [--events SOURCE=PATH|URL ...]
  *            [--rejects PATH]
+ * A URL is kafka://... or redis://... (rt_source.h).
  * Returns the exit code: 0 success, 1 failure (a corrupt manifest, unreadable input, a
  * server that cannot start), 2 bad usage. */
 int rt_binary_main(int argc, char **argv, const rt_fn_table *fns, const char *manifest, int64_t manifest_len);

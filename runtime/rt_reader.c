@@ -2,6 +2,7 @@
 #include "rt_reader.h"
 
 #include "rt_abi.h"
+#include "rt_check.h"
 #include "rt_csv.h"
 #include "rt_input.h"
 #include "rt_jsonl.h"
@@ -160,9 +161,8 @@ static rt_reader *new_reader(const char *name, rt_event_format format, const rt_
         return NULL;
     }
     r->strs = r->not_null + schema->nfields;
+    r->nnot_null = rt_check_not_null(schema, r->not_null);
     for (int f = 0; f < schema->nfields; f++) {
-        if (schema->fields[f].not_null)
-            r->not_null[r->nnot_null++] = f;
         if (schema->fields[f].type == RT_STRING)
             r->strs[r->nstrs++] = f;
     }
@@ -227,58 +227,12 @@ static void reject(rt_reader *r, const char *reason) {
         r->on_reject(r->on_reject_ctx, r->line, reason);
 }
 
-/* Writes "expect RULE failed" with each run of whitespace in the rule (which may span lines
- * inside parentheses) as one space, so the reason stays on one line. */
-static void expect_reason(char *buf, size_t cap, const char *rule) {
-    assert(cap > 16);
-    size_t k = (size_t)snprintf(buf, cap, "expect ");
-    bool space = false, any = false;
-    for (const char *p = rule; *p && k + 1 < cap; p++) {
-        bool ws = *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n';
-        if (ws) {
-            space = true;
-            continue;
-        }
-        if (space && any && k + 2 < cap)
-            buf[k++] = ' ';
-        any = true;
-        space = false;
-        buf[k++] = *p;
-    }
-    buf[k] = '\0';
-    size_t len = strlen(buf);
-    snprintf(buf + len, cap - len, " failed");
-}
-
-/* The checks after decoding: `not null` fields, a non-null event time, then the expect
- * rules, after the stamped field (if any) takes its value. Writes the reason and returns
- * false on the first failure. */
+/* The checks after decoding (rt_check_record), after the stamped field (if any) takes its
+ * value. Writes the reason and returns false on the first failure. */
 static bool validate(rt_reader *r, rt_slot *rec) {
-    const rt_schema *sc = r->schema;
     if (r->stamp >= 0)
         rec[r->stamp] = (rt_slot){.v.i = r->stamp_us};
-    for (int i = 0; i < r->nnot_null; i++) {
-        int f = r->not_null[i];
-        if (rec[f].null) {
-            snprintf(r->reason, sizeof r->reason, "field '%s' is null but declared not null", sc->fields[f].name);
-            return false;
-        }
-    }
-    if (sc->time_field >= 0 && rec[sc->time_field].null) {
-        snprintf(r->reason, sizeof r->reason, "event time field '%s' is null", sc->fields[sc->time_field].name);
-        return false;
-    }
-    if (sc->expect) {
-        int k = sc->expect(sc->expect_ctx, rec);
-        if (k >= 0) {
-            if (k < sc->nexpects && sc->expect_texts && sc->expect_texts[k])
-                expect_reason(r->reason, sizeof r->reason, sc->expect_texts[k]);
-            else
-                snprintf(r->reason, sizeof r->reason, "expect rule %d failed", k + 1);
-            return false;
-        }
-    }
-    return true;
+    return rt_check_record(r->schema, r->not_null, r->nnot_null, rec, r->reason, sizeof r->reason);
 }
 
 /* The next physical line of a JSON Lines input (without its LF), consumed. Returns 1 with
@@ -450,6 +404,10 @@ const char *rt_reader_error(const rt_reader *r) {
 void rt_reader_on_reject(rt_reader *r, rt_reader_reject_fn fn, void *ctx) {
     r->on_reject = fn;
     r->on_reject_ctx = ctx;
+}
+
+void rt_reader_set_log(rt_reader *r, rt_reject_log *log) {
+    r->log = log;
 }
 
 void rt_reader_stamp(rt_reader *r, int field, int64_t us) {

@@ -64,6 +64,10 @@ const char *rt_reader_error(const rt_reader *r);
 typedef void (*rt_reader_reject_fn)(void *ctx, uint64_t line, const char *reason);
 void rt_reader_on_reject(rt_reader *r, rt_reader_reject_fn fn, void *ctx);
 
+/* Sends rejected events to log from now on (NULL: counted only), e.g. after skipping lines
+ * already read by an earlier run. */
+void rt_reader_set_log(rt_reader *r, rt_reject_log *log);
+
 /* Makes field (a timestamp field of the schema; -1: none) hold us in every event read from
  * now on, whatever the input says: its JSON key is skipped like an unknown key and its CSV
  * column is ignored (a CSV header still needs the column when the field is not null), and

@@ -5,6 +5,7 @@
 #include "rt_format.h"
 #include "rt_reader.h"
 #include "rt_refusal.h"
+#include "rt_source.h"
 #include "rt_spine.h"
 
 #include <assert.h>
@@ -47,12 +48,13 @@ bool rt_event_files_check(const rt_program *p, const rt_event_file *events, int 
     return true;
 }
 
-/* One source being read. */
+/* One source being read: a file, or a stream read up to what it held at the start. */
 typedef struct replay_source {
     int src;
     const char *path;
-    rt_reader *reader; /* NULL once ended */
-    rt_slot *record;
+    rt_source *source; /* NULL once ended */
+    rt_source_batch batch;
+    int next;    /* the batch's next record to apply */
     bool needed; /* the service reads it: queries wait for it */
 } replay_source;
 
@@ -70,37 +72,53 @@ typedef struct replay {
 
 static void close_reader(replay *r, replay_source *rs)
 {
-    if (!rs->reader)
+    if (!rs->source)
         return;
-    r->rejected += rt_reader_stats_of(rs->reader)->rejected;
-    rt_reader_close(rs->reader);
-    rs->reader = NULL;
+    rt_source_status st;
+    rs->source->ops->status(rs->source, &st);
+    r->rejected += st.invalid;
+    rt_source_close(rs->source);
+    rs->source = NULL;
 }
 
 /* Reads and applies one event of rs. Returns false at its end or on a read error (then
  * r->failed is set). */
 static bool step(replay *r, replay_source *rs)
 {
-    int got = rt_reader_next(rs->reader, rs->record);
-    if (got <= 0) {
-        if (got < 0) {
-            snprintf(r->err, r->errlen, "%s", rt_reader_error(rs->reader));
-            r->failed = true;
+    while (rs->next == rs->batch.n) {
+        int rc = rt_source_next(rs->source, &rs->batch, -1, r->err, r->errlen);
+        rs->next = 0;
+        int parts = rc == RT_SOURCE_MORE ? rs->source->ops->parts(rs->source) : 0;
+        if (rc == RT_SOURCE_MORE && parts > rt_engine_parts(r->e, rs->src) &&
+            !rt_engine_set_parts(r->e, rs->src, parts)) {
+            snprintf(r->err, r->errlen, "out of memory");
+            rc = RT_SOURCE_FAILED;
         }
-        close_reader(r, rs);
-        return false;
+        if (rc != RT_SOURCE_MORE) {
+            r->failed = rc == RT_SOURCE_FAILED;
+            rs->batch.n = 0;
+            close_reader(r, rs);
+            return false;
+        }
     }
     const rt_prog_source *ps = &r->p->sources[rs->src];
+    int i = rs->next++;
+    const rt_slot *rec = rs->batch.records + (size_t)i * (size_t)rs->batch.nfields;
     /* a file's events arrive in file order, their arrival time known only from the
-     * source's arrival field */
-    rt_apply_result res = rt_engine_apply(r->e, rs->src, rs->record, RT_ARRIVAL_UNKNOWN);
-    if (res == RT_APPLY_AHEAD || res == RT_APPLY_LATE || res == RT_APPLY_DUPLICATE) {
+     * source's arrival field; a stream's in its order, at its timestamps */
+    int part = rs->batch.part[i];
+    int64_t arrival = rs->batch.arrival_us[i];
+    rt_apply_result res = rt_engine_apply_part(r->e, rs->src, part, rec, arrival);
+    if (res == RT_APPLY_AHEAD || res == RT_APPLY_LATE || res == RT_APPLY_DUPLICATE || res == RT_APPLY_NO_TIME) {
+        char buf[512];
+        uint64_t line;
+        const char *file = rs->source->ops->where(rs->source, &rs->batch, i, buf, sizeof buf, &line);
         int64_t wm = 0;
-        rt_engine_watermark(r->e, rs->src, &wm); /* a refusal left it as it was */
-        rt_refusal_log(r->log, ps, rs->path, rt_reader_line(rs->reader), rs->record, res, RT_ARRIVAL_UNKNOWN, wm,
-                       NULL, 0);
-    } else if (res == RT_APPLY_NO_TIME) {
-        rt_reject(r->log, ps->name, rs->path, rt_reader_line(rs->reader), "event time is null");
+        rt_engine_part_watermark(r->e, rs->src, part, &wm); /* a refusal left it as it was */
+        if (res == RT_APPLY_NO_TIME)
+            rt_reject(r->log, ps->name, file, line, "event time is null");
+        else
+            rt_refusal_log(r->log, ps, file, line, rec, res, arrival, wm, NULL, 0);
     }
     return true;
 }
@@ -110,7 +128,7 @@ static bool catch_up(replay *r, int64_t t)
 {
     for (int i = 0; i < r->nsources; i++) {
         replay_source *rs = &r->sources[i];
-        while (rs->needed && rs->reader && rt_engine_complete_until(r->e, rs->src) < t)
+        while (rs->needed && rs->source && rt_engine_complete_until(r->e, rs->src) < t)
             if (!step(r, rs) && r->failed)
                 return false;
     }
@@ -131,13 +149,19 @@ static bool open_sources(replay *r, const rt_event_file *events, int nevents, co
         const rt_prog_source *ps = &r->p->sources[rs->src];
         for (int v = 0; v < r->p->nviews; v++)
             rs->needed |= active[v] && r->p->views[v].source == rs->src;
-        rs->record = calloc((size_t)ps->nfields + 1, sizeof *rs->record);
-        if (!rs->record) {
+        /* a file is read one event at a time, so its reject log follows its lines */
+        bool stream = rt_source_is_stream(rs->path);
+        if (!rt_source_batch_init(&rs->batch, ps->nfields, stream ? 1024 : 1)) {
             snprintf(r->err, r->errlen, "out of memory");
             return false;
         }
-        rs->reader = rt_reader_open(rs->path, rt_engine_schema(r->e, rs->src), r->log, r->err, r->errlen);
-        if (!rs->reader)
+        rt_source_args a = {.url = rs->path,
+                            .schema = rt_engine_schema(r->e, rs->src),
+                            .stamp_field = ps->arrival_field,
+                            .log = r->log,
+                            .finite = true};
+        rs->source = rt_source_open(&a, r->err, r->errlen);
+        if (!rs->source)
             return false;
     }
     return true;
@@ -147,7 +171,7 @@ static void close_sources(replay *r)
 {
     for (int i = 0; i < r->nsources; i++) {
         close_reader(r, &r->sources[i]);
-        free(r->sources[i].record);
+        rt_source_batch_free(&r->sources[i].batch);
     }
     free(r->sources);
 }
@@ -260,7 +284,7 @@ static bool write_output(const rt_program *p, int svc, const rt_spine *spine, co
 static bool drain(replay *r)
 {
     for (int i = 0; i < r->nsources; i++)
-        while (r->sources[i].reader)
+        while (r->sources[i].source)
             if (!step(r, &r->sources[i]) && r->failed)
                 return false;
     return true;

@@ -1,5 +1,6 @@
 /* rt_serve.c - the feature server's life: engine, start-up loading, state directory, socket, signals. */
 #include "rt_http.h"
+#include "rt_source.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -211,13 +212,16 @@ rt_server *rt_server_new(const rt_program *p, const rt_fn_table *fns, const rt_s
         goto fail;
     }
     for (int i = 0; i < config->nevents; i++)
-        if (!load_file(s, rt_program_find_source(p, config->events[i].source), config->events[i].path, err, errlen))
+        if (!rt_source_is_stream(config->events[i].path) &&
+            !load_file(s, rt_program_find_source(p, config->events[i].source), config->events[i].path, err, errlen))
             goto fail;
     if (config->state_dir && !open_state(s, err, errlen))
         goto fail;
     for (int src = 0; src < p->nsources; src++)
         if (p->sources[src].kind != RT_SOURCE_REQUEST)
             rt_http_settle(s, src);
+    if (!rt_serve_sources_start(s, err, errlen))
+        goto fail;
     /* Loading a large file leaves freed memory (decoding buffers, rows settled away) in
      * malloc's arenas: give it back, so the server starts at its steady size. */
     malloc_trim(0);
@@ -302,6 +306,7 @@ void rt_server_free(rt_server *s)
 {
     if (!s)
         return;
+    rt_serve_sources_stop(s);
     if (s->mhd)
         MHD_stop_daemon(s->mhd); /* waits for requests in flight; closes the socket */
     for (int i = 0; s->state_logs && i < s->p->nsources; i++)
@@ -315,6 +320,9 @@ void rt_server_free(rt_server *s)
     if (!rt_reject_log_close(s->rejects))
         fprintf(stderr, "featc: writing the reject log failed\n");
     rt_engine_free(s->engine);
+    for (int i = 0; s->positions && i < s->p->nsources; i++)
+        free(s->positions[i]);
+    free(s->positions);
     pthread_rwlock_destroy(&s->lock);
     free(s);
 }

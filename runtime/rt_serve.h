@@ -13,8 +13,11 @@
 /* What `serve` is told on its command line. Strings are borrowed. */
 typedef struct rt_serve_config {
     const char *listen;         /* HOST:PORT ([v6]:PORT for IPv6); port 0 picks a free one */
-    const rt_event_file *events; /* loaded at start, in order, before accepting requests */
+    const rt_event_file *events; /* files are loaded at start, in order, before accepting requests;
+                                    streams (kafka://, redis://) are followed by a thread each */
     int nevents;
+    const rt_event_file *resume; /* SOURCE=POSITION: where a stream source continues (rt_source.h) */
+    int nresume;
     const char *state_dir;      /* NULL: nothing persists; else events posted are logged there and
                                    replayed at the next start */
     const char *rejects;        /* reject log path ("-" for stderr); NULL: counted only */

@@ -4,7 +4,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(build-essential flex bison llvm-dev clang libclang-rt-14-dev libcmocka-dev
-          libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev libyajl-dev
+          libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev libyajl-dev librdkafka-dev libhiredis-dev
           wrk redis-server hyperfine python3)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
