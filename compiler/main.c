@@ -1,5 +1,6 @@
 /* main.c - featc's entry point: dispatches to one command per subcommand. */
 #include "driver.h"
+#include "parquet.h"
 #include "rt_version.h"
 
 #include <string.h>
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage(stderr);
+    parquet_install();
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return EXIT_VALID;
