@@ -265,7 +265,7 @@ int backfill_run(const plan *p, const plan_service *svc, const backfill_options 
     spine_made = true;
     if (backfill_load_spine(c, p, svc, o->spine, BACKFILL_SPINE_TABLE, &sp) != 0)
         goto out;
-    if (backfill_write(c, svc, query, &sp, o->out) != 0)
+    if (backfill_output(c, p, svc, query, &sp, o->spine, o->out) != 0)
         goto out;
     fprintf(stderr, "featc backfill: %" PRIu64 " spine rows written to %s", sp.nrows, o->out);
     if (sp.bad)

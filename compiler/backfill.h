@@ -65,4 +65,11 @@ int backfill_write(db_conn *c, const plan_service *svc, const char *query, const
 
 void backfill_spine_free(backfill_spine *sp);
 
+/* Writes the result to out (backfill_out.c): a CSV file through backfill_write, or a
+ * Parquet file (a name ending in .parquet) with typed columns, written from that CSV.
+ * spine_path is the spine read, whose columns' types a Parquet result keeps. Returns 0 or
+ * -1 with a message on stderr. */
+int backfill_output(db_conn *c, const plan *p, const plan_service *svc, const char *query, const backfill_spine *sp,
+                    const char *spine_path, const char *out);
+
 #endif

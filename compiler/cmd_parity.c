@@ -2,6 +2,7 @@
 #include "driver.h"
 #include "manifest.h"
 #include "parity.h"
+#include "parquet.h"
 #include "rt_spine_reader.h"
 
 #include <errno.h>
@@ -355,7 +356,9 @@ static bool write_common_inputs(arena *mem, const parity_opts *o, const parity_r
         bool csv = parity_path_is_csv(path);
         const char *slash = strrchr(path, '/');
         common[i].source = src;
-        common[i].path = arena_printf(mem, "%s/common-%s-%s", dir, src, slash ? slash + 1 : path);
+        common[i].path = parquet_path(path) /* a glob's files become one */
+                             ? arena_printf(mem, "%s/common-%s.parquet", dir, src)
+                             : arena_printf(mem, "%s/common-%s-%s", dir, src, slash ? slash + 1 : path);
         uint64_t *drop = arena_alloc(mem, (size_t)(rj[0].n + rj[1].n + 1) * sizeof *drop);
         int n = 0;
         for (int p = 0; p < 2; p++)
