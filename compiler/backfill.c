@@ -260,12 +260,12 @@ int backfill_run(const plan *p, const plan_service *svc, const backfill_options 
         fprintf(stderr, "featc backfill: source '%s': %" PRIu64 " events loaded, %" PRIu64 " rejected\n",
                 p->sources[s].name, n, bad);
     }
-    if (check_tables(c, p, svc, loaded) != 0)
+    if (check_tables(c, p, svc, loaded) != 0 || backfill_table_views(c, p, svc, loaded, &so, &query) != 0)
         goto out;
     spine_made = true;
-    if (backfill_load_spine(c, p, svc, o->spine, BACKFILL_SPINE_TABLE, &sp) != 0)
+    if (backfill_spine_in(c, p, svc, o->spine, BACKFILL_SPINE_TABLE, &sp) != 0)
         goto out;
-    if (backfill_output(c, p, svc, query, &sp, o->spine, o->out) != 0)
+    if (backfill_output(c, p, svc, query, &sp, o->spine, BACKFILL_SPINE_TABLE, o->out) != 0)
         goto out;
     fprintf(stderr, "featc backfill: %" PRIu64 " spine rows written to %s", sp.nrows, o->out);
     if (sp.bad)

@@ -3,6 +3,7 @@
 #define FEATC_PARQUET_H
 
 #include "plan.h"
+#include "rt_types.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +27,17 @@ void parquet_install(void);
  * message in err. */
 int parquet_write_result(const plan *p, const plan_service *svc, const char *spine_path, const char *csv_path,
                          const char *out_path, char *err, size_t errlen);
+
+/* The types of the ncols columns of the result CSV at csv_path (as parquet_write_result
+ * writes them: a spine column of a type featc has no name for is a string). Returns 0, or
+ * -1 with a message. */
+int parquet_result_types(const plan *p, const plan_service *svc, const char *spine_path, const char *csv_path,
+                         int ncols, rt_type *types, char *err, size_t errlen);
+
+/* Writes the CSV at csv_path (a header, then fields as featc writes values) to the Parquet
+ * file out_path, column j of type types[j] (timestamps as TIMESTAMP). Returns 0 or -1. */
+int parquet_write_csv(const char *csv_path, const char *out_path, int ncols, const rt_type *types, char *err,
+                      size_t errlen);
 
 /* Writes the rows of the Parquet file (or glob) at path to the Parquet file out_path, in
  * order, leaving out the rows whose 1-based numbers are in drop (ascending). parity uses

@@ -19,6 +19,7 @@
 typedef struct out_col {
     rt_type as;
     char *cast_to;
+    rt_type value; /* the featc type its values have (parquet_result_types) */
 } out_col;
 
 static const char *staging_type(rt_type t)
@@ -247,17 +248,23 @@ out:
 static out_col spine_parquet_col(const pq_column *c, const char *type_text)
 {
     switch (c->id) {
-    case DUCKDB_TYPE_BOOLEAN: return (out_col){RT_BOOL, NULL};
-    case DUCKDB_TYPE_BIGINT: return (out_col){RT_INT, NULL};
-    case DUCKDB_TYPE_DOUBLE: return (out_col){RT_FLOAT, NULL};
-    case DUCKDB_TYPE_FLOAT: return (out_col){RT_FLOAT, xstrdup("FLOAT")};
+    case DUCKDB_TYPE_BOOLEAN: return (out_col){RT_BOOL, NULL, RT_BOOL};
+    case DUCKDB_TYPE_BIGINT: return (out_col){RT_INT, NULL, RT_INT};
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER: return (out_col){RT_STRING, xstrdup(type_text), RT_INT};
+    case DUCKDB_TYPE_DOUBLE: return (out_col){RT_FLOAT, NULL, RT_FLOAT};
+    case DUCKDB_TYPE_FLOAT: return (out_col){RT_FLOAT, xstrdup("FLOAT"), RT_FLOAT};
     case DUCKDB_TYPE_VARCHAR:
-    case DUCKDB_TYPE_ENUM: return (out_col){RT_STRING, NULL};
-    case DUCKDB_TYPE_TIMESTAMP: return (out_col){RT_TIMESTAMP, NULL};
+    case DUCKDB_TYPE_ENUM: return (out_col){RT_STRING, NULL, RT_STRING};
+    case DUCKDB_TYPE_TIMESTAMP: return (out_col){RT_TIMESTAMP, NULL, RT_TIMESTAMP};
     case DUCKDB_TYPE_TIMESTAMP_TZ:
     case DUCKDB_TYPE_TIMESTAMP_S:
-    case DUCKDB_TYPE_TIMESTAMP_MS: return (out_col){RT_TIMESTAMP, xstrdup(type_text)};
-    default: return (out_col){RT_STRING, xstrdup(type_text)}; /* DuckDB's own text, cast back */
+    case DUCKDB_TYPE_TIMESTAMP_MS: return (out_col){RT_TIMESTAMP, xstrdup(type_text), RT_TIMESTAMP};
+    default: return (out_col){RT_STRING, xstrdup(type_text), RT_STRING}; /* DuckDB's own text, cast back */
     }
 }
 
@@ -326,33 +333,22 @@ static int spine_parquet_columns(const char *spine_path, pq_column **cols, char 
     return n;
 }
 
-int parquet_write_result(const plan *p, const plan_service *svc, const char *spine_path, const char *csv_path,
-                         const char *out_path, char *err, size_t errlen)
+/* How each column of a result with header h[ncols] is written: outputs as their types, the
+ * spine's columns as the spine had them. Fills cols; returns 0, or -1 with a message. */
+static int result_columns(const plan *p, const plan_service *svc, const char *spine_path, int ncols,
+                          const rt_csv_field *h, out_col *cols, char *err, size_t errlen)
 {
-    char msg[768] = "";
-    rt_csv *csv = rt_csv_open(csv_path, 0, msg, sizeof msg);
-    if (!csv) {
-        snprintf(err, errlen, "%s", msg);
-        return -1;
-    }
-    int ncols = rt_csv_ncolumns(csv);
-    out_col *cols = calloc((size_t)ncols + 1, sizeof *cols);
-    if (!cols)
-        abort();
     pq_column *sp = NULL;
     char **sp_types = NULL;
-    int nsp = 0, rc = -1;
-    if (parquet_path(spine_path) && (nsp = spine_parquet_columns(spine_path, &sp, &sp_types, err, errlen)) < 0) {
-        nsp = 0;
-        goto out;
-    }
+    int nsp = 0;
+    if (parquet_path(spine_path) && (nsp = spine_parquet_columns(spine_path, &sp, &sp_types, err, errlen)) < 0)
+        return -1;
     const plan_source *req = svc->request_source >= 0 ? &p->sources[svc->request_source] : NULL;
-    const rt_csv_field *h = rt_csv_header(csv);
     for (int j = 0; j < ncols; j++) {
         char *name = strndup(h[j].text, h[j].len);
         if (!name)
             abort();
-        cols[j] = (out_col){RT_STRING, NULL};
+        cols[j] = (out_col){RT_STRING, NULL, RT_STRING};
         bool done = false;
         for (int o = 0; o < svc->noutputs && !done; o++)
             if (strcmp(svc->outputs[o].column, name) == 0) {
@@ -381,17 +377,82 @@ int parquet_write_result(const plan *p, const plan_service *svc, const char *spi
             }
         free(name);
     }
-    rt_csv_close(csv);
-    csv = NULL;
-    rc = write_parquet(csv_path, out_path, cols, ncols, err, errlen);
-out:
-    rt_csv_close(csv);
     for (int j = 0; j < ncols; j++)
-        free(cols[j].cast_to);
-    free(cols);
+        if (!cols[j].cast_to)
+            cols[j].value = cols[j].as;
     for (int j = 0; j < nsp; j++)
         free(sp_types[j]);
     free(sp_types);
     pq_columns_free(sp, nsp);
+    return 0;
+}
+
+/* Reads the header of the CSV at csv_path and how each column is written; NULL with a
+ * message, else cols (malloc'd, *ncols of them; free with free_cols). */
+static out_col *csv_result_columns(const plan *p, const plan_service *svc, const char *spine_path,
+                                   const char *csv_path, int *ncols, char *err, size_t errlen)
+{
+    rt_csv *csv = rt_csv_open(csv_path, 0, err, errlen);
+    if (!csv)
+        return NULL;
+    *ncols = rt_csv_ncolumns(csv);
+    out_col *cols = calloc((size_t)*ncols + 1, sizeof *cols);
+    if (!cols)
+        abort();
+    if (result_columns(p, svc, spine_path, *ncols, rt_csv_header(csv), cols, err, errlen) != 0) {
+        free(cols);
+        cols = NULL;
+    }
+    rt_csv_close(csv);
+    return cols;
+}
+
+static void free_cols(out_col *cols, int n)
+{
+    for (int j = 0; cols && j < n; j++)
+        free(cols[j].cast_to);
+    free(cols);
+}
+
+int parquet_write_result(const plan *p, const plan_service *svc, const char *spine_path, const char *csv_path,
+                         const char *out_path, char *err, size_t errlen)
+{
+    int ncols = 0;
+    out_col *cols = csv_result_columns(p, svc, spine_path, csv_path, &ncols, err, errlen);
+    if (!cols)
+        return -1;
+    int rc = write_parquet(csv_path, out_path, cols, ncols, err, errlen);
+    free_cols(cols, ncols);
+    return rc;
+}
+
+int parquet_result_types(const plan *p, const plan_service *svc, const char *spine_path, const char *csv_path,
+                         int ncols, rt_type *types, char *err, size_t errlen)
+{
+    int n = 0;
+    out_col *cols = csv_result_columns(p, svc, spine_path, csv_path, &n, err, errlen);
+    if (!cols)
+        return -1;
+    int rc = 0;
+    if (n != ncols) {
+        snprintf(err, errlen, "%s: %d columns where %d were expected", csv_path, n, ncols);
+        rc = -1;
+    }
+    for (int j = 0; rc == 0 && j < n; j++)
+        types[j] = cols[j].value;
+    free_cols(cols, n);
+    return rc;
+}
+
+int parquet_write_csv(const char *csv_path, const char *out_path, int ncols, const rt_type *types, char *err,
+                      size_t errlen)
+{
+    out_col *cols = calloc((size_t)ncols + 1, sizeof *cols);
+    if (!cols)
+        abort();
+    for (int j = 0; j < ncols; j++)
+        cols[j] = (out_col){types[j], NULL, types[j]};
+    int rc = write_parquet(csv_path, out_path, cols, ncols, err, errlen);
+    free_cols(cols, ncols);
     return rc;
 }
