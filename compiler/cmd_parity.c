@@ -15,7 +15,7 @@
 enum { MAX_EVENTS = 256, MAX_LISTED = 10, ERR_LEN = 1024 };
 
 static const char USAGE[] =
-    "usage: featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]\n"
+    "usage: featc parity FILE --service S --spine SPINE --events SOURCE=PATH ... [--db URL]\n"
     "                    [--keep-late] [--examples N] [--workdir DIR] [--timeout SECONDS] [--verbose]\n"
     "       featc parity FILE --service S --spine SPINE.csv --replay-out R.csv --backfill-out B.csv\n"
     "                    [--replay-rejects LOG --backfill-rejects LOG]\n";

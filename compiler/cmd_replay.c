@@ -40,6 +40,11 @@ static int run(const plan *p, const char *manifest, size_t mlen, const rt_fn_tab
                 argv[si] + so);
         return EXIT_USAGE;
     }
+    if (oi >= 0 && strncmp(argv[oi] + oo, "table:", 6) == 0) {
+        fprintf(stderr, "featc replay: --out %s: replay writes files; a result table is for featc backfill\n",
+                argv[oi] + oo);
+        return EXIT_USAGE;
+    }
     if (oi < 0 || !parquet_path(argv[oi] + oo))
         return rt_replay_main("featc", argc, argv, fns, manifest, (int64_t)mlen);
     const char *out = argv[oi] + oo;

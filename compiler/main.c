@@ -22,14 +22,15 @@ static const command COMMANDS[] = {
      "featc fmt FILE | --check FILE... | -w FILE...\n"
      "                                          the canonical layout: print, check or rewrite"},
     {"backfill", cmd_backfill,
-     "featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...]"},
+     "featc backfill FILE --service S --spine SPINE --out OUT [--db URL] [--events SOURCE=PATH ...]\n"
+     "                                          SPINE, OUT: .csv, .parquet or table:NAME"},
     {"sql", cmd_sql, "featc sql FILE --service S --dialect {duckdb,sqlite,postgres}   print the backfill query"},
     {"replay", cmd_replay,
-     "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH ...\n"
+     "featc replay FILE --service S --spine SPINE --out OUT --events SOURCE=PATH ...\n"
      "                                          native runtime (JIT), events and spine in time order"},
     {"build", cmd_build, "featc build FILE -o BINARY              a standalone runtime executable (serve, replay)"},
     {"parity", cmd_parity,
-     "featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]\n"
+     "featc parity FILE --service S --spine SPINE --events SOURCE=PATH ... [--db URL]\n"
      "                                          both paths on the same inputs, then a diff"},
 };
 
