@@ -31,6 +31,9 @@ bool pq_db_open(pq_db *d, char *err, size_t errlen)
     duckdb_set_config(cfg, "autoload_known_extensions", "false");
     /* a scan hands rows out in file order: their arrival order */
     duckdb_set_config(cfg, "preserve_insertion_order", "true");
+    char limit[32];
+    if (db_duck_memory_limit(limit, sizeof limit))
+        duckdb_set_config(cfg, "memory_limit", limit);
     char *msg = NULL;
     duckdb_state st = duckdb_open_ext(NULL, &d->db, cfg, &msg);
     duckdb_destroy_config(&cfg);

@@ -65,7 +65,9 @@ static int statement_columns(duckdb_prepared_statement st, pq_column **cols)
         abort();
     for (int j = 0; j < n; j++) {
         duckdb_logical_type t = duckdb_prepared_statement_column_logical_type(st, (idx_t)j);
-        pq_column_init(&(*cols)[j], duckdb_prepared_statement_column_name(st, (idx_t)j), t);
+        const char *name = duckdb_prepared_statement_column_name(st, (idx_t)j); /* ours to free */
+        pq_column_init(&(*cols)[j], name, t);
+        duckdb_free((void *)name);
         duckdb_destroy_logical_type(&t);
     }
     return n;
