@@ -74,6 +74,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libfeatc.a $(B)/libfeatrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libfeatc.a $(B)/libfeatrt.a $(LIBS) -lcmocka
 
+# A SQL runner on the same DuckDB, for the shell tests that write Parquet files.
+$(B)/tools/duckdb_sql: tests/tools/duckdb_sql.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lduckdb
+
 # Runtime tests need only libfeatrt.
 $(B)/tests/test_rt_%: tests/unit/test_rt_%.c $(B)/libfeatrt.a
 	@mkdir -p $(dir $@)

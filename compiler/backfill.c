@@ -194,14 +194,14 @@ int backfill_run(const plan *p, const plan_service *svc, const backfill_options 
             goto out;
         }
     }
-    if (check_tables(c, p, svc, loaded) != 0)
+    if (check_tables(c, p, svc, loaded) != 0 || backfill_table_views(c, p, svc, loaded, &so, &query) != 0)
         goto out;
     if (refuse_in_tables(c, p, svc, &so, loaded, log) != 0)
         goto out;
     spine_made = true;
-    if (backfill_load_spine(c, p, svc, o->spine, BACKFILL_SPINE_TABLE, &sp) != 0)
+    if (backfill_spine_in(c, p, svc, o->spine, BACKFILL_SPINE_TABLE, &sp) != 0)
         goto out;
-    if (backfill_write(c, svc, query, &sp, o->out) != 0)
+    if (backfill_output(c, p, svc, query, &sp, o->spine, BACKFILL_SPINE_TABLE, o->out) != 0)
         goto out;
     fprintf(stderr, "featc backfill: %" PRIu64 " spine rows written to %s", sp.nrows, o->out);
     if (sp.bad)

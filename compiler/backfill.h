@@ -111,4 +111,43 @@ int backfill_write(db_conn *c, const plan_service *svc, const char *query, const
 
 void backfill_spine_free(backfill_spine *sp);
 
+struct sqlgen_options;
+
+/* Sources read from tables that already exist (loaded[s] false for every source s the
+ * service reads) keep their timestamps in engine types or integers (backfill_tables.c).
+ * Where a timestamp field is held in an engine timestamp column, the table is read through
+ * a temporary view with that field as BIGINT epoch microseconds (db_timestamp_sql), and
+ * *query (from sqlgen_query with so) is replaced by one reading the views. The tables have
+ * been checked (db_check_table). Returns 0, or -1 with a message on stderr. */
+int backfill_table_views(db_conn *c, const plan *p, const plan_service *svc, const bool *loaded,
+                         const struct sqlgen_options *so, char **query);
+
+/* A --spine or --out argument that names a table of the database: "table:NAME". */
+#define BACKFILL_TABLE_ARG "table:"
+/* NAME when arg is "table:NAME", else NULL (a file). */
+const char *backfill_table_arg(const char *arg);
+
+/* Makes table (the spine the query reads) from the spine table name in SQL, without the
+ * rows leaving the database (backfill_spine_table.c): _row numbers the rows in the order of
+ * ts, the keys and the request fields; ts and timestamp request fields are read as epoch
+ * microseconds (db_timestamp_sql); every column of name is kept as featc_c0, featc_c1, ...
+ * Rows with a null (or unreadable) ts or a null `not null` request field are reported on
+ * stderr and left out. sp gets the counts only. Returns 0, or -1 with a message (no such
+ * table, a needed column missing or of a type that cannot hold it). */
+int backfill_spine_from_table(db_conn *c, const plan *p, const plan_service *svc, const char *name,
+                              const char *table, backfill_spine *sp);
+/* backfill_spine_from_table for "table:NAME", else backfill_load_spine. */
+int backfill_spine_in(db_conn *c, const plan *p, const plan_service *svc, const char *spine, const char *table,
+                      backfill_spine *sp);
+
+/* Writes the result to out (backfill_out.c): a CSV file (backfill_write), a Parquet file (a
+ * name ending in .parquet: typed columns, see parquet_write_result) or "table:NAME", a table
+ * of the database replaced in one transaction (features as BIGINT, DOUBLE, text, BOOLEAN
+ * and the engine's timestamp type; SQLite keeps epoch microseconds). The spine's columns
+ * come first, as the spine had them. spine_path is the --spine argument, spine_table the
+ * spine the query reads (for a table spine the result is joined to it in SQL). Returns 0
+ * or -1 with a message on stderr. */
+int backfill_output(db_conn *c, const plan *p, const plan_service *svc, const char *query, const backfill_spine *sp,
+                    const char *spine_path, const char *spine_table, const char *out);
+
 #endif

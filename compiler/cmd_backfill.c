@@ -1,4 +1,4 @@
-/* cmd_backfill.c - `featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...] [--keep-late]`. */
+/* cmd_backfill.c - `featc backfill FILE --service S --spine SPINE --out OUT [--db URL] [--events SOURCE=PATH ...] [--keep-late]`. */
 #include "backfill.h"
 #include "driver.h"
 
@@ -7,8 +7,10 @@
 
 static int usage(void)
 {
-    fputs("usage: featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL]\n"
-          "                      [--events SOURCE=PATH ...] [--rejects PATH] [--keep-late] [--shape simple]\n",
+    fputs("usage: featc backfill FILE --service S --spine SPINE --out OUT [--db URL]\n"
+          "                      [--events SOURCE=PATH ...] [--rejects PATH] [--keep-late] [--shape simple]\n"
+          "  SPINE, OUT: a .csv or .parquet file, or table:NAME (a table of the database)\n"
+          "  PATH: a .jsonl, .ndjson, .csv or .parquet file, or a glob of .parquet files\n",
           stderr);
     return EXIT_USAGE;
 }

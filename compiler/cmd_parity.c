@@ -2,6 +2,7 @@
 #include "driver.h"
 #include "manifest.h"
 #include "parity.h"
+#include "parquet.h"
 #include "rt_spine_reader.h"
 
 #include <errno.h>
@@ -14,7 +15,7 @@
 enum { MAX_EVENTS = 256, MAX_LISTED = 10, ERR_LEN = 1024 };
 
 static const char USAGE[] =
-    "usage: featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]\n"
+    "usage: featc parity FILE --service S --spine SPINE --events SOURCE=PATH ... [--db URL]\n"
     "                    [--keep-late] [--examples N] [--workdir DIR] [--timeout SECONDS] [--verbose]\n"
     "       featc parity FILE --service S --spine SPINE.csv --replay-out R.csv --backfill-out B.csv\n"
     "                    [--replay-rejects LOG --backfill-rejects LOG]\n";
@@ -355,7 +356,9 @@ static bool write_common_inputs(arena *mem, const parity_opts *o, const parity_r
         bool csv = parity_path_is_csv(path);
         const char *slash = strrchr(path, '/');
         common[i].source = src;
-        common[i].path = arena_printf(mem, "%s/common-%s-%s", dir, src, slash ? slash + 1 : path);
+        common[i].path = parquet_path(path) /* a glob's files become one */
+                             ? arena_printf(mem, "%s/common-%s.parquet", dir, src)
+                             : arena_printf(mem, "%s/common-%s-%s", dir, src, slash ? slash + 1 : path);
         uint64_t *drop = arena_alloc(mem, (size_t)(rj[0].n + rj[1].n + 1) * sizeof *drop);
         int n = 0;
         for (int p = 0; p < 2; p++)

@@ -98,11 +98,14 @@ int db_check_table_name(db_dialect d, const char *name, char *err, size_t errlen
 
 /* What a database column can hold, for checking a table before generating SQL for it. */
 typedef enum db_coltype {
-    DB_COL_OTHER, /* decimal, date, timestamp, blob, ...: not usable directly */
+    DB_COL_OTHER, /* decimal, date, blob, ...: not usable directly */
     DB_COL_BOOL,
     DB_COL_INT,
     DB_COL_FLOAT,
     DB_COL_STRING,
+    DB_COL_TIMESTAMP,    /* an engine timestamp of microseconds or coarser: DuckDB TIMESTAMP (also
+                          * WITH TIME ZONE, _S, _MS), PostgreSQL timestamp and timestamptz */
+    DB_COL_TIMESTAMP_NS, /* DuckDB TIMESTAMP_NS */
 } db_coltype;
 
 typedef struct db_column {
@@ -125,13 +128,24 @@ void db_columns_free(db_columns *cols);
  * exact; DuckDB and SQLite: ASCII case-insensitive), or -1. */
 int db_columns_find(const db_columns *cols, db_dialect d, const char *name);
 /* Whether a column of this kind can be read as rt type want in dialect d
- * (an int column holds ints and timestamps; in SQLite also bools). */
+ * (an int column holds ints and timestamps; in SQLite also bools; an engine timestamp
+ * column holds timestamps, read through db_timestamp_sql). */
 bool db_coltype_fits(db_dialect d, db_coltype have, rt_type want);
+/* Appends SQL reading expr, a column of kind have that holds a timestamp, as BIGINT epoch
+ * microseconds, exactly: a timestamp without time zone is taken as UTC, one with a time
+ * zone is converted to UTC (PostgreSQL: the session is in UTC); infinity is NULL, and so
+ * is a TIMESTAMP_NS value between two microseconds. Any other column is read as it is. */
+void db_timestamp_sql(db_dialect d, db_coltype have, const char *expr, strbuf *out);
+/* The other way: appends SQL turning expr, BIGINT epoch microseconds, into the engine's
+ * timestamp, exactly: DuckDB TIMESTAMP (UTC), PostgreSQL timestamptz; SQLite, which has
+ * none, keeps the integer. */
+void db_timestamp_from_us_sql(db_dialect d, const char *expr, strbuf *out);
 /* Checks that table exists and has the n named columns, each able to hold types[i]
  * (types may be NULL to check names only). Returns 0, or -1 with a message such as
  *   table "raw.tx" not found in sqlite:x.db
  *   column "amount" missing from table "raw.tx" in sqlite:x.db
- *   column "amount" of table "raw.tx" is VARCHAR, which cannot hold a float */
+ *   column "amount" of table "raw.tx" is VARCHAR, which cannot hold a float
+ * A timestamp fits an integer column (epoch microseconds) or an engine timestamp column. */
 int db_check_table(db_conn *c, const char *table, int n, const char *const *names,
                    const rt_type *types, char *err, size_t errlen);
 

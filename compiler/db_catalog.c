@@ -67,6 +67,11 @@ static db_coltype classify(db_dialect d, const char *type_name)
             return DB_COL_FLOAT;
         if (!strcmp(u, "VARCHAR"))
             return DB_COL_STRING;
+        if (!strcmp(u, "TIMESTAMP") || !strcmp(u, "TIMESTAMP WITH TIME ZONE") || !strcmp(u, "TIMESTAMP_S") ||
+            !strcmp(u, "TIMESTAMP_MS"))
+            return DB_COL_TIMESTAMP;
+        if (!strcmp(u, "TIMESTAMP_NS"))
+            return DB_COL_TIMESTAMP_NS;
         return DB_COL_OTHER;
     case DB_SQLITE: /* the column affinity rules of SQLite, plus BOOL* names */
         if (has(u, "INT"))
@@ -88,6 +93,9 @@ static db_coltype classify(db_dialect d, const char *type_name)
         /* character(n) pads with blanks, so it is not a string column in our sense */
         if (!strcmp(u, "TEXT") || !strncmp(u, "CHARACTER VARYING", 17))
             return DB_COL_STRING;
+        /* "timestamp without time zone", "timestamp(3) with time zone" */
+        if (!strncmp(u, "TIMESTAMP", 9))
+            return DB_COL_TIMESTAMP;
         return DB_COL_OTHER;
     }
     return DB_COL_OTHER;
@@ -217,8 +225,8 @@ bool db_coltype_fits(db_dialect d, db_coltype have, rt_type want)
 {
     switch (want) {
     case RT_BOOL: return have == DB_COL_BOOL || (d == DB_SQLITE && have == DB_COL_INT);
-    case RT_INT:
-    case RT_TIMESTAMP: return have == DB_COL_INT;
+    case RT_INT: return have == DB_COL_INT;
+    case RT_TIMESTAMP: return have == DB_COL_INT || have == DB_COL_TIMESTAMP || have == DB_COL_TIMESTAMP_NS;
     case RT_FLOAT: return have == DB_COL_FLOAT;
     case RT_STRING: return have == DB_COL_STRING;
     }
@@ -240,14 +248,14 @@ int db_check_table(db_conn *c, const char *table, int n, const char *const *name
                     c->label);
             rc = -1;
         } else if (types && !db_coltype_fits(c->dialect, cols.cols[k].type, types[i])) {
-            bool ts = types[i] == RT_TIMESTAMP;
-            db_errf(err, errlen,
-                    "column \"%s\" of table \"%s\" is %s, which cannot hold a%s %s%s%s%s", names[i],
-                    table, cols.cols[k].type_name, types[i] == RT_INT ? "n" : "",
-                    db_rt_type_name(types[i]),
-                    ts ? " (timestamps are stored as " : "",
-                    ts ? db_sql_type(c->dialect, RT_TIMESTAMP) : "",
-                    ts ? " epoch microseconds)" : "");
+            db_errf(err, errlen, "column \"%s\" of table \"%s\" is %s, which cannot hold a%s %s%s", names[i], table,
+                    cols.cols[k].type_name, types[i] == RT_INT ? "n" : "", db_rt_type_name(types[i]),
+                    types[i] != RT_TIMESTAMP ? ""
+                    : c->dialect == DB_DUCKDB
+                        ? " (timestamps are read from TIMESTAMP, TIMESTAMP WITH TIME ZONE or BIGINT epoch microseconds)"
+                    : c->dialect == DB_POSTGRES
+                        ? " (timestamps are read from timestamp, timestamptz or bigint epoch microseconds)"
+                        : " (SQLite has no timestamp type: timestamps are read from INTEGER epoch microseconds)");
             rc = -1;
         }
     }

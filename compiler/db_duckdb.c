@@ -18,10 +18,7 @@ db_duck_conn *db_duck_of(db_conn *c)
     return (db_duck_conn *)c;
 }
 
-/* DuckDB sizes its buffer pool from physical memory; under an address-space limit
- * (ulimit -v) that pool would fail to allocate instead of spilling to disk. Returns the
- * memory_limit setting to use ("4GiB"-like, in buf) or NULL to keep DuckDB's default. */
-static const char *memory_limit_for_rlimit(char *buf, size_t len)
+const char *db_duck_memory_limit(char *buf, size_t len)
 {
     struct rlimit rl;
     if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
@@ -47,7 +44,7 @@ db_conn *db_duckdb_open(const char *path, const char *label, char *err, size_t e
     /* every query featc runs orders its result; unordered scans let DuckDB stream */
     duckdb_set_config(cfg, "preserve_insertion_order", "false");
     char limit[32];
-    if (memory_limit_for_rlimit(limit, sizeof limit))
+    if (db_duck_memory_limit(limit, sizeof limit))
         duckdb_set_config(cfg, "memory_limit", limit);
     duckdb_database db = NULL;
     char *msg = NULL;

@@ -19,6 +19,11 @@ db_duck_conn *db_duck_of(db_conn *c);
 /* Writes "DuckDB: <first line of msg>" to (err, errlen); msg NULL means "unknown error". */
 void db_duck_errf(char *err, size_t errlen, const char *msg);
 
+/* DuckDB sizes its buffer pool from physical memory; under an address-space limit
+ * (ulimit -v) that pool would fail to allocate instead of spilling to disk. Returns the
+ * memory_limit setting to use ("4GiB"-like, in buf) or NULL to keep DuckDB's default. */
+const char *db_duck_memory_limit(char *buf, size_t len);
+
 /* Runs statements that return nothing we need; 0, or -1 with the message. */
 int db_duck_exec(db_conn *c, const char *sql, char *err, size_t errlen);
 

@@ -1,5 +1,6 @@
 /* main.c - featc's entry point: dispatches to one command per subcommand. */
 #include "driver.h"
+#include "parquet.h"
 #include "rt_version.h"
 
 #include <string.h>
@@ -21,16 +22,16 @@ static const command COMMANDS[] = {
      "featc fmt FILE | --check FILE... | -w FILE...\n"
      "                                          the canonical layout: print, check or rewrite"},
     {"backfill", cmd_backfill,
-     "featc backfill FILE --service S --spine SPINE.csv --out OUT.csv [--db URL] [--events SOURCE=PATH ...]\n"
-     "                                          [--rejects PATH] [--keep-late]"},
+     "featc backfill FILE --service S --spine SPINE --out OUT [--db URL] [--events SOURCE=PATH ...]\n"
+     "                                          [--rejects PATH] [--keep-late]; SPINE, OUT: .csv, .parquet or table:NAME"},
     {"sql", cmd_sql,
      "featc sql FILE --service S --dialect {duckdb,sqlite,postgres} [--keep-late]   print the backfill query"},
     {"replay", cmd_replay,
-     "featc replay FILE --service S --spine SPINE.csv --out OUT.csv --events SOURCE=PATH|URL ...\n"
+     "featc replay FILE --service S --spine SPINE --out OUT --events SOURCE=PATH|URL ...\n"
      "                                          native runtime (JIT), events and spine in time order"},
     {"build", cmd_build, "featc build FILE -o BINARY              a standalone runtime executable (serve, replay)"},
     {"parity", cmd_parity,
-     "featc parity FILE --service S --spine SPINE.csv --events SOURCE=PATH ... [--db URL]\n"
+     "featc parity FILE --service S --spine SPINE --events SOURCE=PATH ... [--db URL]\n"
      "                                          both paths on the same inputs, then a diff"},
 };
 
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage(stderr);
+    parquet_install();
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return EXIT_VALID;

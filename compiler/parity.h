@@ -163,7 +163,8 @@ int parity_rejects_diff(arena *mem, const parity_rejects *a, const parity_reject
 
 /* Writes in_path to out_path without the records that begin on the given lines (sorted
  * ascending; the header of a CSV file, line 1... is never dropped unless listed). csv as in
- * parity_split_records. */
+ * parity_split_records. A Parquet file (or glob) is written as one Parquet file without the
+ * rows of those numbers (parquet_copy_without). */
 bool parity_filter_events(const char *in_path, const char *out_path, bool csv, const uint64_t *drop, int ndrop,
                           char *err, size_t errlen);
 /* Whether an event path is read as CSV (its name ends in .csv). */

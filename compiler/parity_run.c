@@ -1,6 +1,8 @@
 /* parity_run.c - the process side of parity: event file filtering, child processes, clean-up. */
 #include "parity.h"
 
+#include "parquet.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -20,6 +22,8 @@ bool parity_path_is_csv(const char *path)
 bool parity_filter_events(const char *in_path, const char *out_path, bool csv, const uint64_t *drop, int ndrop,
                           char *err, size_t errlen)
 {
+    if (parquet_path(in_path))
+        return parquet_copy_without(in_path, out_path, drop, ndrop, err, errlen) == 0;
     size_t len;
     char *data = parity_read_file(in_path, &len, err, errlen);
     if (!data)

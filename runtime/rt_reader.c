@@ -1,4 +1,4 @@
-/* rt_reader.c - the one event reader: decodes and validates JSON Lines or CSV events of a source. */
+/* rt_reader.c - the one event reader: decodes and validates JSON Lines, CSV (or hosted Parquet) events of a source. */
 #include "rt_reader.h"
 
 #include "rt_abi.h"
@@ -35,6 +35,8 @@ struct rt_reader {
     rt_jsonl *json;
     /* CSV */
     rt_csv *csv;
+    /* Parquet: rows from the installed opener */
+    rt_row_source rows;
     int ncols;
     int *col_field; /* per CSV column: the field it fills, or -1 */
     rt_reader_stats stats;
@@ -42,7 +44,7 @@ struct rt_reader {
     rt_reader_reject_fn on_reject;
     void *on_reject_ctx;
     char reason[REASON_CAP];
-    char error[256];
+    char error[REASON_CAP];
     str_block *copies; /* rt_reader_next_batch: string copies of the current batch, newest first */
     int *not_null;     /* the fields declared not null, then the string fields (indices) */
     int nnot_null;
@@ -52,6 +54,12 @@ struct rt_reader {
     int stamp;         /* rt_reader_stamp: the field set to stamp_us in every event, or -1 */
     int64_t stamp_us;
 };
+
+static rt_row_opener row_opener;
+
+void rt_reader_set_row_opener(rt_row_opener open) {
+    row_opener = open;
+}
 
 bool rt_event_format_from_path(const char *path, rt_event_format *out) {
     const char *dot = strrchr(path, '.');
@@ -63,6 +71,10 @@ bool rt_event_format_from_path(const char *path, rt_event_format *out) {
     }
     if (strcmp(dot, ".csv") == 0) {
         *out = RT_EVENTS_CSV;
+        return true;
+    }
+    if (strcmp(dot, ".parquet") == 0) {
+        *out = RT_EVENTS_PARQUET;
         return true;
     }
     return false;
@@ -180,13 +192,27 @@ rt_reader *rt_reader_open(const char *path, const rt_schema *schema, rt_reject_l
                           size_t errlen) {
     rt_event_format format;
     if (!rt_event_format_from_path(path, &format)) {
-        snprintf(err, errlen, "%s: unknown events format: the file name must end in .jsonl, .ndjson or .csv",
-                 path);
+        snprintf(err, errlen, "%s: unknown events format: the file name must end in .jsonl, .ndjson%s .csv%s",
+                 path, row_opener ? "," : " or", row_opener ? " or .parquet" : "");
+        return NULL;
+    }
+    if (format == RT_EVENTS_PARQUET && !row_opener) {
+        snprintf(err, errlen, "%s: Parquet events are read by featc (replay, backfill, parity); this program reads "
+                 "JSON Lines and CSV", path);
         return NULL;
     }
     rt_reader *r = new_reader(path, format, schema, log, err, errlen);
     if (!r)
         return NULL;
+    if (format == RT_EVENTS_PARQUET) {
+        if (!row_opener(path, schema, &r->rows, err, errlen)) {
+            r->rows = (rt_row_source){0};
+            rt_reader_close(r);
+            return NULL;
+        }
+        assert(r->rows.next && r->rows.close);
+        return r;
+    }
     if (format == RT_EVENTS_JSONL) {
         if (!rt_input_open_file(&r->in, path, err, errlen)) {
             rt_reader_close(r);
@@ -204,6 +230,10 @@ rt_reader *rt_reader_open(const char *path, const rt_schema *schema, rt_reject_l
 
 rt_reader *rt_reader_open_mem(const char *data, size_t n, rt_event_format format, const char *name,
                               const rt_schema *schema, rt_reject_log *log, char *err, size_t errlen) {
+    if (format == RT_EVENTS_PARQUET) {
+        snprintf(err, errlen, "%s: Parquet is read from files only", name);
+        return NULL;
+    }
     rt_reader *r = new_reader(name, format, schema, log, err, errlen);
     if (!r)
         return NULL;
@@ -385,7 +415,32 @@ static int next_csv(rt_reader *r, rt_slot *record) {
     }
 }
 
+/* The next row of a row source (Parquet) that passes the checks after decoding. */
+static int next_row(rt_reader *r, rt_slot *record) {
+    for (;;) {
+        uint64_t row = 0;
+        int m = r->rows.next(r->rows.ctx, record, &row, r->reason, sizeof r->reason);
+        if (m == 0)
+            return 0;
+        if (m < 0) {
+            snprintf(r->error, sizeof r->error, "%s", r->reason);
+            return -1;
+        }
+        assert(m == 1 || m == 2);
+        r->line = row;
+        r->stats.lines++;
+        if (m == 2 || !validate(r, record)) {
+            reject(r, r->reason);
+            continue;
+        }
+        r->stats.accepted++;
+        return 1;
+    }
+}
+
 int rt_reader_next(rt_reader *r, rt_slot *record) {
+    if (r->format == RT_EVENTS_PARQUET)
+        return next_row(r, record);
     return r->format == RT_EVENTS_CSV ? next_csv(r, record) : next_jsonl(r, record);
 }
 
@@ -466,7 +521,8 @@ int rt_reader_next_batch(rt_reader *r, rt_slot *records, int max, uint64_t *line
     copies_reset(r);
     const rt_schema *sc = r->schema;
     /* strings pointing into a memory input never move */
-    const char *stable = r->format != RT_EVENTS_CSV && r->in.fd < 0 ? r->in.data : NULL;
+    const char *stable =
+        r->format != RT_EVENTS_CSV && r->format != RT_EVENTS_PARQUET && r->in.fd < 0 ? r->in.data : NULL;
     const char *stable_end = stable ? stable + r->in.end : NULL;
     int n = 0;
     while (n < max) {
@@ -510,6 +566,8 @@ void rt_reader_close(rt_reader *r) {
         free(r->copies);
         r->copies = b;
     }
+    if (r->rows.close)
+        r->rows.close(r->rows.ctx);
     rt_input_close(&r->in);
     rt_jsonl_free(r->json);
     rt_csv_close(r->csv);

@@ -1,4 +1,4 @@
-/* rt_reader.h - the one event reader: decodes and validates JSON Lines or CSV events of a source. */
+/* rt_reader.h - the one event reader: decodes and validates JSON Lines, CSV (or hosted Parquet) events of a source. */
 #ifndef FEATRT_READER_H
 #define FEATRT_READER_H
 
@@ -9,12 +9,39 @@ typedef enum rt_event_format {
     RT_EVENTS_JSONL, /* one JSON object per line (.jsonl, .ndjson) */
     RT_EVENTS_CSV,   /* CSV with a header line (.csv) */
     RT_EVENTS_JSON,  /* memory only: the whole input is one JSON object (may span lines) */
+    RT_EVENTS_PARQUET, /* .parquet (a glob too): rows decoded by the installed rt_row_opener */
 } rt_event_format;
 
 /* The format a path's extension names; false when it names none. */
 bool rt_event_format_from_path(const char *path, rt_event_format *out);
 
 typedef struct rt_reader rt_reader;
+
+/* Formats the runtime leaves to the program that links it: Parquet. featc installs an
+ * opener that reads Parquet through DuckDB; a built runtime has none, and refuses such
+ * files. The source hands out typed rows; the reader applies its usual checks to each
+ * (`not null`, the event time, expect rules, a stamped field), so invalid rows are
+ * rejected, logged and counted exactly as in the other formats. */
+typedef struct rt_row_source {
+    void *ctx;
+    /* Fills record (one slot per schema field) with the next row and *row with its 1-based
+     * number in arrival order. Returns 1 for a row (its strings valid until the next call),
+     * 2 for a row with a value that cannot be converted (reason written: one line, such as
+     * "field 'n': int out of range, got 1e20"), 0 at the end, and -1 when reading failed
+     * (the message written to reason). */
+    int (*next)(void *ctx, rt_slot *record, uint64_t *row, char *reason, size_t reasonlen);
+    void (*close)(void *ctx);
+} rt_row_source;
+
+/* Opens path for records of schema (borrowed; outlives the source). Returns false with a
+ * message naming the file (unreadable, a column missing or of a type that cannot hold its
+ * field) in err. */
+typedef bool (*rt_row_opener)(const char *path, const rt_schema *schema, rt_row_source *out, char *err,
+                              size_t errlen);
+
+/* Installs the opener of RT_EVENTS_PARQUET files (NULL: none). Set once, before any reader
+ * is opened. */
+void rt_reader_set_row_opener(rt_row_opener open);
 
 typedef struct rt_reader_stats {
     uint64_t lines;    /* physical lines consumed, header and blank lines included */
@@ -23,7 +50,8 @@ typedef struct rt_reader_stats {
     uint64_t rejected; /* events rejected */
 } rt_reader_stats;
 
-/* Opens the events file at path, its format chosen by extension, for records of schema.
+/* Opens the events file at path, its format chosen by extension, for records of schema
+ * (Parquet: through the installed rt_row_opener; the row number stands for the line).
  * Rejected events are reported to log (NULL: only counted here) with the path as file
  * name and schema->name as source. schema and log are borrowed and must outlive the reader.
  * Returns NULL with a message in err when the file cannot be opened, its extension is not

@@ -14,7 +14,9 @@
 struct rt_spine_reader {
     const rt_prog_service *svc;
     const rt_prog_source *req; /* NULL when the service takes none */
-    rt_csv *csv;
+    rt_csv *csv;          /* a CSV spine, or */
+    rt_spine_source ext;  /* one read by the installed opener (ext.next set) */
+    const rt_csv_field *header;
     char *path;
     FILE *report;
     int ncolumns;
@@ -26,11 +28,20 @@ struct rt_spine_reader {
     uint64_t skipped;
 };
 
+static rt_spine_opener spine_opener;
+
+void rt_spine_set_opener(rt_spine_opener open)
+{
+    spine_opener = open;
+}
+
 void rt_spine_close(rt_spine_reader *r)
 {
     if (!r)
         return;
     rt_csv_close(r->csv);
+    if (r->ext.close)
+        r->ext.close(r->ext.ctx);
     free(r->path);
     free(r->key_col);
     free(r->req_col);
@@ -41,7 +52,7 @@ void rt_spine_close(rt_spine_reader *r)
 /* Index of the header column named name, or -1. */
 static int find_column(const rt_spine_reader *r, const char *name)
 {
-    const rt_csv_field *h = rt_csv_header(r->csv);
+    const rt_csv_field *h = r->header;
     size_t n = strlen(name);
     for (int i = 0; i < r->ncolumns; i++)
         if (h[i].len == n && memcmp(h[i].text, name, n) == 0)
@@ -52,8 +63,8 @@ static int find_column(const rt_spine_reader *r, const char *name)
 /* Finds the columns the service needs; false with a message when the header does not fit. */
 static bool map_header(rt_spine_reader *r, char *err, size_t errlen)
 {
-    const rt_csv_field *h = rt_csv_header(r->csv);
-    int dup = rt_csv_duplicate_column(r->csv);
+    const rt_csv_field *h = r->header;
+    int dup = r->csv ? rt_csv_duplicate_column(r->csv) : -1;
     if (dup >= 0) {
         /* the name as an excerpt: a quoted header field may hold line breaks or any bytes */
         char name[160] = "";
@@ -91,6 +102,53 @@ static bool map_header(rt_spine_reader *r, char *err, size_t errlen)
     return true;
 }
 
+/* Whether path names a Parquet spine (or a glob of them): it ends in .parquet. */
+static bool is_parquet(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 8 && strcmp(path + n - 8, ".parquet") == 0;
+}
+
+/* Opens the spine's rows: a CSV file, or a Parquet one through the installed opener, told
+ * the columns the service needs and their types. Sets header and ncolumns. */
+static bool open_input(rt_spine_reader *r, const char *path, char *err, size_t errlen)
+{
+    if (!is_parquet(path)) {
+        r->csv = rt_csv_open(path, 0, err, errlen);
+        if (!r->csv)
+            return false;
+        r->ncolumns = rt_csv_ncolumns(r->csv);
+        r->header = rt_csv_header(r->csv);
+        return true;
+    }
+    if (!spine_opener) {
+        snprintf(err, errlen, "%s: Parquet spines are read by featc (replay, backfill, parity); this program reads CSV",
+                 path);
+        return false;
+    }
+    int nkeys = r->svc->nkeys, nreq = r->req ? r->req->nfields : 0, n = 0;
+    rt_spine_want *want = calloc((size_t)(1 + nkeys + nreq), sizeof *want);
+    if (!want) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    want[n++] = (rt_spine_want){"ts", RT_TIMESTAMP};
+    for (int k = 0; k < nkeys; k++)
+        want[n++] = (rt_spine_want){r->svc->keys[k].name, r->svc->keys[k].type};
+    for (int j = 0; j < nreq; j++)
+        want[n++] = (rt_spine_want){r->req->fields[j].name, r->req->fields[j].type};
+    bool ok = spine_opener(path, want, n, &r->ext, err, errlen);
+    free(want);
+    if (!ok) {
+        r->ext = (rt_spine_source){0};
+        return false;
+    }
+    assert(r->ext.next && r->ext.close && r->ext.ncolumns >= 0);
+    r->ncolumns = r->ext.ncolumns;
+    r->header = r->ext.header;
+    return true;
+}
+
 rt_spine_reader *rt_spine_open(const rt_program *p, int svc, const char *path, FILE *report, char *err,
                                size_t errlen)
 {
@@ -114,12 +172,10 @@ rt_spine_reader *rt_spine_open(const rt_program *p, int svc, const char *path, F
         return NULL;
     }
     r->request = r->keys + nkeys;
-    r->csv = rt_csv_open(path, 0, err, errlen);
-    if (!r->csv) {
+    if (!open_input(r, path, err, errlen)) {
         rt_spine_close(r);
         return NULL;
     }
-    r->ncolumns = rt_csv_ncolumns(r->csv);
     if (!map_header(r, err, errlen)) {
         rt_spine_close(r);
         return NULL;
@@ -148,7 +204,7 @@ static void skip_row(rt_spine_reader *r, uint64_t line, const char *fmt, ...)
 static bool convert(rt_spine_reader *r, const rt_csv_field *f, int col, rt_type t, bool not_null, rt_slot *out,
                     uint64_t line)
 {
-    const rt_csv_field *name = &rt_csv_header(r->csv)[col];
+    const rt_csv_field *name = &r->header[col];
     int nlen = (int)(name->len > 200 ? 200 : name->len);
     bool is_null = !f->quoted && f->len == 0;
     if (is_null && col == r->ts_col) {
@@ -168,14 +224,32 @@ static bool convert(rt_spine_reader *r, const rt_csv_field *f, int col, rt_type 
     return false;
 }
 
+/* The next row's fields from the CSV file or the opened source. A source's failure is
+ * RT_CSV_IO_ERROR with its message already in err. */
+static rt_csv_status next_fields(rt_spine_reader *r, const rt_csv_field **f, int *nf, uint64_t *line, char *err,
+                                 size_t errlen)
+{
+    if (r->csv) {
+        rt_csv_status st = rt_csv_next(r->csv, f, nf);
+        *line = rt_csv_line(r->csv);
+        return st;
+    }
+    *line = 0;
+    int m = r->ext.next(r->ext.ctx, f, line, err, errlen);
+    *nf = r->ncolumns;
+    return m > 0 ? RT_CSV_ROW : m == 0 ? RT_CSV_END : RT_CSV_IO_ERROR;
+}
+
 rt_spine_status rt_spine_next(rt_spine_reader *r, rt_spine_row *row, char *err, size_t errlen)
 {
     int nkeys = r->svc->nkeys, nreq = r->req ? r->req->nfields : 0;
     for (;;) {
         const rt_csv_field *f;
         int nf;
-        rt_csv_status st = rt_csv_next(r->csv, &f, &nf);
-        uint64_t line = rt_csv_line(r->csv);
+        uint64_t line;
+        rt_csv_status st = next_fields(r, &f, &nf, &line, err, errlen);
+        if (st == RT_CSV_IO_ERROR && !r->csv)
+            return RT_SPINE_FAILED;
         if (st == RT_CSV_END)
             return RT_SPINE_END;
         if (st == RT_CSV_IO_ERROR) {
@@ -217,7 +291,7 @@ int rt_spine_ncolumns(const rt_spine_reader *r)
 
 const rt_csv_field *rt_spine_header(const rt_spine_reader *r)
 {
-    return rt_csv_header(r->csv);
+    return r->header;
 }
 
 uint64_t rt_spine_reader_skipped(const rt_spine_reader *r)

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* A spine is a CSV file whose header holds the service's key columns, a `ts` column (the
+/* A spine is a CSV file (or a Parquet file, through an installed opener) whose header holds the service's key columns, a `ts` column (the
  * query time) and the request source's fields; other columns pass through. Both `featc
  * replay` and `featc backfill` read it with this reader, so both answer the same rows.
  *
@@ -22,12 +22,41 @@ typedef struct rt_spine_reader rt_spine_reader;
 /* A row that can be answered. Everything points into the reader and stays valid until the
  * next rt_spine_next or rt_spine_close. */
 typedef struct rt_spine_row {
-    uint64_t line;              /* 1-based line where the row begins */
+    uint64_t line;              /* 1-based line where the row begins (Parquet: its row number) */
     int64_t ts;                 /* the query time, epoch microseconds */
     const rt_slot *keys;        /* one per service key */
     const rt_slot *request;     /* one per request field; NULL when the service takes none */
     const rt_csv_field *fields; /* every column as read, pass-through ones included */
 } rt_spine_row;
+
+/* Spines in a format the runtime leaves to the program that links it (Parquet, which featc
+ * reads through DuckDB; a built runtime refuses it). The source hands out each row's
+ * fields as text, as a CSV spine would hold them (a null is unquoted and empty), and this
+ * reader checks and converts them exactly as it does CSV fields. */
+typedef struct rt_spine_source {
+    void *ctx;
+    int ncolumns;
+    const rt_csv_field *header; /* the column names, valid until close */
+    /* The next row: 1 with *fields (ncolumns of them, valid until the next call) and *row,
+     * its 1-based number; 0 at the end; -1 when reading failed, with a message in err. */
+    int (*next)(void *ctx, const rt_csv_field **fields, uint64_t *row, char *err, size_t errlen);
+    void (*close)(void *ctx);
+} rt_spine_source;
+
+/* A column the service needs from the spine, and the type it must convert to. */
+typedef struct rt_spine_want {
+    const char *name;
+    rt_type type;
+} rt_spine_want;
+
+/* Opens path as a spine source. want lists the columns the service needs (ts, its keys and
+ * request fields), so that a column of a type that cannot convert is refused before any
+ * row; a missing one is left for the reader to report. Returns false with a message. */
+typedef bool (*rt_spine_opener)(const char *path, const rt_spine_want *want, int nwant, rt_spine_source *out,
+                                char *err, size_t errlen);
+
+/* Installs the opener of spines named *.parquet (NULL: none). Set once, at start. */
+void rt_spine_set_opener(rt_spine_opener open);
 
 typedef enum rt_spine_status {
     RT_SPINE_ROW,    /* *row holds the next row that can be answered */
