@@ -527,6 +527,17 @@ static void diff_sources(dctx *d)
     }
 }
 
+/* "name: type, ..." of key fields ("" for none). */
+static const char *keys_text(arena *mem, const plan_field *keys, int n)
+{
+    strbuf b = STRBUF_INIT;
+    for (int k = 0; k < n; k++)
+        strbuf_appendf(&b, "%s%s: %s", k ? ", " : "", keys[k].name, ftype_name(keys[k].type));
+    const char *out = arena_strdup(mem, b.data ? b.data : "");
+    strbuf_free(&b);
+    return out;
+}
+
 static void diff_entities(dctx *d)
 {
     symtab names[2];
@@ -543,16 +554,10 @@ static void diff_entities(dctx *d)
             continue;
         }
         const plan_entity *a = &d->p[0]->entities[i];
-        strbuf ka = STRBUF_INIT, kb = STRBUF_INIT;
-        for (int k = 0; k < a->nkeys; k++)
-            strbuf_appendf(&ka, "%s%s: %s", k ? ", " : "", a->keys[k].name, ftype_name(a->keys[k].type));
-        for (int k = 0; k < b->nkeys; k++)
-            strbuf_appendf(&kb, "%s%s: %s", k ? ", " : "", b->keys[k].name, ftype_name(b->keys[k].type));
-        if (strcmp(ka.data ? ka.data : "", kb.data ? kb.data : "") != 0)
-            add(d, PD_CHANGED, PD_ENTITY, b->name, true, arena_printf(d->mem, "keys (%s) -> (%s)", ka.data, kb.data),
+        const char *ka = keys_text(d->mem, a->keys, a->nkeys), *kb = keys_text(d->mem, b->keys, b->nkeys);
+        if (strcmp(ka, kb) != 0)
+            add(d, PD_CHANGED, PD_ENTITY, b->name, true, arena_printf(d->mem, "keys (%s) -> (%s)", ka, kb),
                 PD_STATE_NONE);
-        strbuf_free(&ka);
-        strbuf_free(&kb);
     }
 }
 
@@ -746,17 +751,10 @@ static void diff_services(dctx *d, const meanings m[2])
             continue;
         }
         const plan_service *a = &d->p[0]->services[i];
-        strbuf ka = STRBUF_INIT, kb = STRBUF_INIT;
-        for (int k = 0; k < a->nkeys; k++)
-            strbuf_appendf(&ka, "%s%s: %s", k ? ", " : "", a->keys[k].name, ftype_name(a->keys[k].type));
-        for (int k = 0; k < b->nkeys; k++)
-            strbuf_appendf(&kb, "%s%s: %s", k ? ", " : "", b->keys[k].name, ftype_name(b->keys[k].type));
-        if (strcmp(ka.data ? ka.data : "", kb.data ? kb.data : "") != 0)
-            add(d, PD_CHANGED, PD_SERVICE, b->name, true,
-                arena_printf(d->mem, "keys (%s) -> (%s)", ka.data ? ka.data : "", kb.data ? kb.data : ""),
+        const char *ka = keys_text(d->mem, a->keys, a->nkeys), *kb = keys_text(d->mem, b->keys, b->nkeys);
+        if (strcmp(ka, kb) != 0)
+            add(d, PD_CHANGED, PD_SERVICE, b->name, true, arena_printf(d->mem, "keys (%s) -> (%s)", ka, kb),
                 PD_STATE_NONE);
-        strbuf_free(&ka);
-        strbuf_free(&kb);
         const char *ra = a->request_source >= 0 ? d->p[0]->sources[a->request_source].name : "none";
         const char *rb = b->request_source >= 0 ? d->p[1]->sources[b->request_source].name : "none";
         if (strcmp(ra, rb) != 0)
