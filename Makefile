@@ -143,7 +143,7 @@ FUZZ_RT_TARGETS := jsonl csv json spine manifest http
 FUZZ_TARGETS    := parse $(FUZZ_RT_TARGETS)
 FUZZ_OBJ        := $(patsubst tests/fuzz/%.c,$(B)/fuzz/obj/%.o,$(filter-out tests/fuzz/fuzz_main.c \
                    $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c),$(wildcard tests/fuzz/fuzz_*.c)))
-RT_LIBS         := -lmicrohttpd -lyajl -lm -lpthread -ldl
+RT_LIBS         := -lmicrohttpd -lyajl -lrdkafka -lhiredis -lm -lpthread -ldl
 
 $(B)/fuzz/obj/%.o: tests/fuzz/%.c | $(B)/gen/parser.h $(B)/gen/lexer.h
 	@mkdir -p $(dir $@)

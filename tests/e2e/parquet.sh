@@ -51,7 +51,7 @@ for db in "${DBS[@]}"; do
         fi
     done
     # the rejected rows are counted the same way
-    if grep -q "source 'clicks': 11 events loaded, 3 rejected" "$TMP/p-$label.err"; then pass; else
+    if grep -q "source 'clicks': events: 11 accepted, 3 invalid" "$TMP/p-$label.err"; then pass; else
         fail "$label: counts: $(grep clicks "$TMP/p-$label.err")"
     fi
 done

@@ -68,6 +68,10 @@ static bool agg_ok(const rt_prog_feature *f)
     case RT_AGG_COUNT_DISTINCT:
         return f->has_input && (f->in_type == RT_INT || f->in_type == RT_STRING || f->in_type == RT_BOOL) &&
                f->out_type == RT_INT;
+    case RT_AGG_PERCENTILE:
+    case RT_AGG_MEDIAN:
+        return f->has_input && (f->in_type == RT_INT || f->in_type == RT_FLOAT || f->in_type == RT_TIMESTAMP) &&
+               f->out_type == f->in_type;
     }
     return false;
 }
